@@ -1,0 +1,32 @@
+# Two commands do all set-up: `make run` and `make test` (see README).
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install bench evaluate clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	GRADIO_ANALYTICS_ENABLED=False $(BIN)/python app.py
+
+test: install
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python -m pytest
+
+evaluate: install
+	$(BIN)/coach evaluate --checker
+
+bench: install
+	$(BIN)/python bench/bench_check.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

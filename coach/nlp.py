@@ -1,0 +1,105 @@
+"""spaCy pipelines per language, built offline from registry packages.
+
+Blank pipelines with one component of ours, `coach_lemmatizer`, because the stock
+lemmatizers miss what a checker needs: the English lookup table holds lower-case forms
+only ("Sorry" at a sentence start stays unlemmatised) and ignores the tokenizer's norms
+("nt" -> "not"); the Russian pymorphy3 mode keeps an ambiguous word's surface form and
+costs about 0.5 ms a word uncached. Ours lemmatises the lower-cased norm, folds chat
+spellings (resources/slang.yml) and caches per word form, so lemmas are always
+lower-case and the same word form always gets the same lemma, in rules and in drafts.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc
+
+LANGS = ("en", "ru")
+
+
+@lru_cache(maxsize=1)
+def _slang() -> dict[str, dict[str, str]]:
+    with resources.files("coach.resources").joinpath("slang.yml").open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@lru_cache(maxsize=1)
+def _english_table():
+    """spacy-lookups-data's table (a spaCy Table: string keys are hashed, use .get)."""
+    from spacy.lookups import load_lookups
+
+    return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+
+
+@lru_cache(maxsize=1)
+def _morph():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+class Lemmatizer:
+    """Word form -> lower-case lemma for one language, cached on the form."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.slang = _slang().get(lang, {})
+        if lang == "en":
+            self._table = _english_table()
+            self.lemma = lru_cache(maxsize=200_000)(self._english)
+        else:
+            self._morph = _morph()
+            self.lemma = lru_cache(maxsize=200_000)(self._russian)
+
+    def _english(self, form: str) -> str:
+        form = self.slang.get(form, form)
+        return self._table.get(form, form)
+
+    def _russian(self, form: str) -> str:
+        form = self.slang.get(form, form).replace("ё", "е")
+        if not form.isalpha():
+            return form
+        return self._morph.parse(form)[0].normal_form.replace("ё", "е")
+
+    def is_known(self, word: str) -> bool:
+        """Whether a lower-case word is in this language's dictionary."""
+        if self.lang == "en":
+            return word in self._table or word in _english_lemmas() or word in self.slang
+        return word in self.slang or self._morph.word_is_known(word)
+
+
+@lru_cache(maxsize=1)
+def _english_lemmas() -> frozenset[str]:
+    return frozenset(v for v in _english_table().values() if isinstance(v, str))
+
+
+@Language.factory("coach_lemmatizer", default_config={})
+def _make_lemmatizer(nlp: Language, name: str):
+    lem = lemmatizer(nlp.lang)
+
+    def component(doc: Doc) -> Doc:
+        for token in doc:
+            token.lemma_ = lem.lemma(token.norm_.lower())
+        return doc
+
+    return component
+
+
+@lru_cache(maxsize=None)
+def lemmatizer(lang: str) -> Lemmatizer:
+    return Lemmatizer(lang)
+
+
+@lru_cache(maxsize=None)
+def pipeline(lang: str) -> Language:
+    """The blank pipeline for `lang` with our lemmatizer; built once per process."""
+    if lang not in LANGS:
+        raise ValueError(f"unsupported language {lang!r}; expected one of {', '.join(LANGS)}")
+    nlp = spacy.blank(lang)
+    nlp.add_pipe("coach_lemmatizer")
+    nlp.initialize()
+    return nlp
