@@ -96,7 +96,7 @@ _CHAR_PASS = re.compile(
     r"|(?P<control>[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f])"
     r"|(?P<apostrophe>[’‘ʼ`´])"
     r"|(?P<wide>[\uff01-\uff5e\U0001d400-\U0001d7ff])"
-    r"|(?P<space>\s{2,}|[^\S \n])"
+    r"|(?P<space>\s{2,}|[^\S ])"
     r"|(?P<gender>(?<=[а-яё])\((?:а|ла|ая|ый|ий|ой)\))"
     r"|(?P<glued>(?<=[^\W\d_])[,.!?;:)](?=[^\W\d_]))"
 )
@@ -114,7 +114,7 @@ _GLUED = re.compile(r"[,.!?;:)][^\W\d_]")
 
 
 def _needs_char_pass(text: str) -> bool:
-    if _RARE_CHAR.search(text) or "  " in text or "\n " in text or " \n" in text or "\n\n" in text:
+    if _RARE_CHAR.search(text) or "  " in text or "\n" in text:
         return True
     return any(m.start() and text[m.start() - 1].isalpha() for m in _GLUED.finditer(text))
 
@@ -138,7 +138,8 @@ def _char_edits(text: str) -> list[Edit]:
         elif kind == "wide":
             repl = unicodedata.normalize("NFKC", s)
         elif kind == "space":
-            repl = "\n" if "\n" in s else " "
+            # A line break inside a phrase is layout, not a boundary; a blank line is.
+            repl = "\n\n" if s.count("\n") >= 2 else " "
             if repl == s:
                 continue
         else:  # glued punctuation: "извинения!Как" -> "извинения! Как"
@@ -196,7 +197,7 @@ def _word_units(word: str, script: str) -> list[tuple[int, int, list[str]]]:
             j += 1
         ch = folded[i]
         if j - i >= 3:
-            units.append((i, j, [ch, ch * 2]))
+            units.append((i, j, [ch * 2, ch]))  # "goooood" is good before god
         else:
             for k in range(i, j):
                 c = folded[k]
@@ -218,7 +219,7 @@ def _choose(units, is_known: Callable[[str], bool]) -> list[str]:
         if is_known("".join(pick).lower()):
             return pick
     # Unknown word: collapse stretched runs, keep digits and symbols as typed.
-    return [u[2][0] if (u[1] - u[0] >= 3 or u[2][0].isalpha()) else None for u in units]
+    return [u[2][-1] if u[1] - u[0] >= 3 else u[2][0] if u[2][0].isalpha() else None for u in units]
 
 
 def _word_edits(text: str, doc_script: str, is_known: Callable[[str], bool]) -> list[Edit]:

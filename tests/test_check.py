@@ -1,0 +1,170 @@
+"""Coach.check on real phrasing: what it must flag, what it must leave alone, bad input."""
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from coach import Coach
+
+
+def cats(findings):
+    return [f.category for f in findings]
+
+
+@pytest.mark.parametrize(
+    "draft,lang",
+    [
+        ("Sorry you feel that way.", "en"),
+        ("Well, sorry if you were offended by my text.", "en"),
+        ("We apologize for any inconvenience.", "en"),
+        ("Sorry for any confusion this may have caused!", "en"),
+        ("We apologise for any inconvenience caused.", "en"),
+        ("Приносим свои извинения.", "ru"),
+        ("Приношу извинения за ситуацию.", "ru"),
+        ("Примите наши извинения, мы всё исправим.", "ru"),
+        ("Извините за доставленные неудобства.", "ru"),
+        ("Нам очень жаль. Такое бывает.", "ru"),
+    ],
+)
+def test_check_canned_apology_variants_are_flagged(coach, draft, lang):
+    findings = coach.check(draft)
+    assert "canned_apology" in cats(findings)
+    assert all(f.lang == lang for f in findings)
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "I'm sorry Bella got hurt while she was with me.",
+        "I'm so sorry Max was frightened by the fireworks on our walk.",
+        "Мне жаль, что Белла поранилась на прогулке.",
+        "Мне очень жаль, что Рекс вернулся с порезом на лапе.",
+    ],
+)
+def test_check_sincere_specific_apology_is_not_flagged(coach, draft):
+    assert "canned_apology" not in cats(coach.check(draft))
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        'You\'re right: telling you "calm down" was wrong of me.',
+        "The manager wrote «приносим свои извинения», и я понимаю, почему это задело.",
+        "Вы правы, фраза «успокойтесь» была неуместной.",
+        "I saw the reply that said 'sorry you feel that way' and I want to do better.",
+    ],
+)
+def test_check_quoted_phrase_is_not_flagged(coach, draft):
+    assert coach.check(draft) == []
+
+
+def test_check_negated_threat_is_not_an_ultimatum(coach):
+    assert "ultimatum" not in cats(coach.check("I would never leave a bad review over this."))
+    assert "ultimatum" in cats(coach.check("I'll leave you a bad review if this goes on."))
+
+
+def test_check_last_day_to_book_is_not_a_last_chance(coach):
+    assert "ultimatum" not in cats(coach.check("Friday is the last day to book at the old price."))
+    assert "ultimatum" in cats(coach.check("This is your last chance to pay the invoice."))
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "SORRY YOU FEEL THAT WAY",
+        "sorry    you   feel that way",
+        "sor\u200bry you fe\u200del that way",
+        "s\u043erry you feel that way",
+        "soooorry you feeeel that way",
+        "Sorry\nyou feel that way",
+    ],
+)
+def test_check_is_robust_to_typing_and_evasion(coach, draft):
+    findings = coach.check(draft)
+    assert cats(findings) == ["canned_apology"]
+    f = findings[0]
+    assert draft[f.start:f.end] == f.text
+    assert (f.start, f.end) == (0, len(draft))
+
+
+@pytest.mark.parametrize("draft", ["you're a 1d10t", "ur such an id1ot", "you are a st00pid st*pid m0r0n"])
+def test_check_leetspeak_insults_are_flagged(coach, draft):
+    assert "insult" in cats(coach.check(draft, lang="en"))
+
+
+def test_check_findings_are_ordered_and_unique_per_span_and_category(coach):
+    draft = ("Calm down. Sorry you feel that way, but it's not my fault. "
+             "Sorry you feel that way! This will never happen again.")
+    findings = coach.check(draft)
+    keys = [(f.start, f.end, f.category) for f in findings]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys)
+    for cat in set(cats(findings)):
+        spans = sorted((f.start, f.end) for f in findings if f.category == cat)
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), f"overlap in {cat}"
+    assert {"dismissive", "canned_apology", "blame", "false_promise"} <= set(cats(findings))
+
+
+def test_check_findings_carry_message_suggestions_and_rule(coach):
+    f = coach.check("Sorry you feel that way.")[0]
+    assert f.rule.startswith("en.canned_apology.")
+    assert f.message and f.suggestions and all(isinstance(s, str) and s for s in f.suggestions)
+    d = f.to_dict()
+    assert set(d) >= {"category", "rule", "start", "end", "text", "message", "suggestions"}
+
+
+def test_check_message_is_in_the_drafts_language(coach):
+    f = coach.check("Приносим свои извинения.")[0]
+    assert any("а" <= ch <= "я" for ch in f.message.lower())
+
+
+@pytest.mark.parametrize("draft", ["", "   ", "\n\t ", "\u200b"])
+def test_check_empty_or_blank_draft_has_no_findings(coach, draft):
+    assert coach.check(draft) == []
+
+
+def test_check_too_long_draft_is_a_value_error():
+    small = Coach(max_chars=100)
+    with pytest.raises(ValueError, match="limit is 100"):
+        small.check("x" * 101)
+    assert Coach().max_chars == 20_000
+    with pytest.raises(ValueError):
+        Coach().check("sorry you feel that way " * 1000)
+
+
+@pytest.mark.parametrize("bad", [None, b"sorry", 42, ["sorry"]])
+def test_check_non_string_is_a_type_error(coach, bad):
+    with pytest.raises(TypeError):
+        coach.check(bad)
+
+
+def test_check_forced_language_and_bad_language(coach):
+    assert coach.check("Sorry you feel that way", lang="en")
+    with pytest.raises(ValueError, match="unsupported language"):
+        coach.check("hello", lang="de")
+
+
+def test_check_mixed_scripts_and_junk_do_not_break(coach):
+    for draft in ["Sorry you feel that way. Приносим свои извинения.", "\x00\x01\ud800 sorry \udfff",
+                  "🙄" * 500, "1234567890 " * 100, "مرحبا sorry you feel that way שלום"]:
+        for f in coach.check(draft):
+            assert draft[f.start:f.end] == f.text
+
+
+TRIGGERS = ["sorry you feel that way", "calm down", "it's not my fault", "приносим свои извинения",
+            "успокойтесь", "this will never happen again", "people like you"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=120), st.sampled_from(TRIGGERS), st.text(max_size=120))
+def test_check_offsets_point_into_original_text(prefix, trigger, suffix):
+    coach = _COACH
+    draft = prefix + trigger + suffix
+    findings = coach.check(draft)
+    for f in findings:
+        assert 0 <= f.start < f.end <= len(draft)
+        assert draft[f.start:f.end] == f.text
+        assert f.text.strip()
+    starts = [f.start for f in findings]
+    assert starts == sorted(starts)
+
+
+_COACH = Coach()
