@@ -1,0 +1,144 @@
+"""The `coach` command line: a thin layer over `Coach`.
+
+Exit status 0 on success, 2 on bad input with a one-line reason on stderr (the
+contract); message text is never written to logs.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .api import DEFAULT_MAX_CHARS
+from .textio import InputError, read_text
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(msg: str) -> int:
+    print(f"coach: {msg}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _print_findings(draft: str, findings) -> None:
+    if not findings:
+        print("No findings: nothing in this draft is likely to hurt the conversation.")
+        return
+    for f in findings:
+        line, col = _line_col(draft, f.start)
+        print(f"{line}:{col}  {f.category:<15} \"{f.text}\"  [{f.rule}]")
+        print(f"      why: {f.message}")
+        for s in f.suggestions:
+            print(f"      try: {s}")
+
+
+def cmd_check(args) -> int:
+    from .api import Coach
+    from . import lang as langs
+
+    max_bytes = DEFAULT_MAX_CHARS * 4
+    draft = read_text(args.file, max_bytes)
+    if not draft.strip():
+        raise InputError("the draft is empty")
+    lang = args.lang
+    if lang is None and args.context:
+        # A draft with no letters ("👍", "???") takes the language of the client's message.
+        context = read_text(args.context, max_bytes)
+        if not any(ch.isalpha() for ch in draft):
+            lang = langs.detect(context)
+    findings = Coach().check(draft, lang=lang)
+    if args.json:
+        print(json.dumps({"lang": langs.resolve(draft, lang),
+                          "findings": [f.to_dict() for f in findings]}, ensure_ascii=False))
+    else:
+        _print_findings(draft, findings)
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from .api import Coach
+    from .evaluate import evaluate_checker, format_report, load_jsonl, split_of
+
+    if not args.checker:
+        return _fail("choose what to evaluate: --checker (other tasks arrive with their models)")
+    path = Path(args.data)
+    if not path.exists():
+        return _fail(f"no data at {path}")
+    rows = load_jsonl(path)
+    if args.split != "all":
+        rows = [r for r in rows if split_of(r["id"]) == args.split]
+    coach = Coach()
+    report = evaluate_checker(coach, rows)
+    if args.json:
+        print(json.dumps({"split": args.split, **report}, ensure_ascii=False, indent=1))
+    else:
+        print(format_report(report, f"Phrase checker on {path} ({args.split} part, {len(rows)} drafts)"))
+        if args.errors:
+            print(f"\nFirst {args.errors} errors:")
+            for e in report["errors"][: args.errors]:
+                print(f"  {e['id']:<10} {e['kind']:<12} {e['category']:<15} {e['text']!r}")
+    if args.real:
+        real = Path(args.real)
+        if real.exists():
+            rrows = load_jsonl(real)
+            rreport = evaluate_checker(coach, rrows)
+            if not args.json:
+                print()
+                print(format_report(rreport, f"Outside check: real replies in {real} ({len(rrows)} drafts)"))
+        else:
+            print(f"(no outside data at {real}; skipped)", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .web import main as serve
+
+    return serve(["--host", args.host, "--port", str(args.port)])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="coach", description="Coach replies to unhappy pet-care clients.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("check", help="find phrases in a reply draft that will hurt the conversation")
+    c.add_argument("file", nargs="?", default="-", help="the draft (a text file), or - for stdin")
+    c.add_argument("--context", help="the client's message the draft answers (a text file)")
+    c.add_argument("--lang", choices=["en", "ru"], help="force the language (default: detected)")
+    c.add_argument("--json", action="store_true", help="print one JSON object")
+    c.set_defaults(func=cmd_check)
+
+    e = sub.add_parser("evaluate", help="print precision, recall and false alarms on labelled data")
+    e.add_argument("--checker", action="store_true", help="evaluate the phrase checker")
+    e.add_argument("--data", default="data/drafts_dev.jsonl")
+    e.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    e.add_argument("--real", default="../shared/datasets/real-pet-care/replies.jsonl",
+                   help="outside data to report beside the test figures, if present")
+    e.add_argument("--errors", type=int, default=0, help="list the first N errors")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_evaluate)
+
+    s = sub.add_parser("serve", help="start the web app")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=7860)
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        return _fail(str(exc))
+    except (ValueError, TypeError) as exc:
+        return _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

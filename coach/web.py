@@ -1,0 +1,69 @@
+"""The Gradio app: `build_app(coach)` over the core API, nothing else.
+
+For now one workspace — a draft box and the checker's findings highlighted in place;
+the triage, review and workshop workspaces arrive with their issues. Handlers are
+one-line calls into `Coach`; every event has an `api_name`, so `gradio_client` and
+HTTP callers get the same functions. User text is only ever shown through components
+that render it as text (HighlightedText, JSON), never as HTML.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+import gradio as gr  # noqa: E402
+
+from .api import Coach  # noqa: E402
+
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
+CONCURRENCY, QUEUE_SIZE = 4, 64
+
+EXAMPLES = [
+    "Sorry you feel that way, but it's not my fault the bus was late. Calm down, it was just 20 minutes.",
+    "Приносим свои извинения. Как я уже говорила, ключ был под ковриком. Не переживайте так.",
+    "Hi Anna, thank you for telling me. I'm so sorry Biscuit came home with a sore paw. "
+    "I've passed this to our senior team and they will call you within 24 hours. Which number suits you?",
+]
+
+
+def check_handler(coach: Coach, draft: str):
+    """Findings for the draft: highlighted spans and the plain JSON form."""
+    try:
+        findings = coach.check(draft or "")
+    except (ValueError, TypeError) as exc:
+        raise gr.Error(str(exc)) from None
+    highlighted = {
+        "text": draft or "",
+        "entities": [{"entity": f.category, "start": f.start, "end": f.end} for f in findings],
+    }
+    return highlighted, [f.to_dict() for f in findings]
+
+
+def build_app(coach: Coach) -> gr.Blocks:
+    with gr.Blocks(title="coach — reply checker", analytics_enabled=False) as demo:
+        gr.Markdown("## coach · check a reply draft\nPaste your reply to a client; phrases that "
+                    "will hurt the conversation are marked, with why and a rewrite.")
+        draft = gr.Textbox(label="Your draft", lines=8, max_length=coach.max_chars,
+                           placeholder="Type or paste your reply…")
+        button = gr.Button("Check", variant="primary")
+        marked = gr.HighlightedText(label="Findings in place", combine_adjacent=False,
+                                    show_legend=True)
+        details = gr.JSON(label="Why, and what to write instead")
+        gr.Examples(EXAMPLES, inputs=draft)
+        button.click(lambda d: check_handler(coach, d), inputs=draft, outputs=[marked, details],
+                     api_name="check", concurrency_limit=CONCURRENCY)
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE, api_open=False)
+    return demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="app.py", description="Start the coach web app.")
+    parser.add_argument("--host", default=DEFAULT_HOST, help="bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    args = parser.parse_args(argv)
+    build_app(Coach()).launch(server_name=args.host, server_port=args.port, share=False,
+                              max_file_size="10mb")
+    return 0
