@@ -7,10 +7,12 @@ antipatterns, negation before a negatable threat, and quotation marks around the
 """
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from importlib import resources
 
 import yaml
+from spacy.attrs import LEMMA
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
@@ -18,7 +20,7 @@ from ..nlp import lemmatizer, pipeline
 from ..results import Finding
 from ..text import normalise, quoted_regions
 from .pack import Rule, load_rules
-from .patterns import expand
+from .patterns import Gap, expand, parse
 
 _CLAUSE_GAP_BREAKS = [".", "!", "?", ";", "\n", "\n\n"]
 
@@ -42,25 +44,70 @@ class Checker:
         self._breaks = frozenset(neg["clause_breaks"])
         self._window = int(neg["window"])
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
-        self._tokens = Matcher(self.nlp.vocab)
+        # Token patterns, one small Matcher per rule key, each with the lemmas one of
+        # which must be in a draft for it to match: most drafts skip most of them.
+        self._token_rules: list[tuple[Matcher, frozenset[int] | None]] = []
         self._keys: dict[int, tuple[int, bool]] = {}
         self._compile()
 
     # -- building -------------------------------------------------------------------
-    def _token_pattern(self, variant) -> list[dict]:
-        pattern: list[dict] = []
-        for k, segment in enumerate(variant.segments):
-            if k:
-                gap = variant.gaps[k - 1]
-                pattern.append({"TEXT": {"NOT_IN": _CLAUSE_GAP_BREAKS}, "OP": f"{{0,{gap}}}"})
-            for word in segment:
-                exact = word.startswith("=")
-                for tok in self.nlp.make_doc(word.lstrip("=")):
-                    if exact:
-                        pattern.append({"LOWER": tok.lower_})
+    def _tokens_of(self, word: str) -> list[dict]:
+        exact = word.startswith("=")
+        out = []
+        for tok in self.nlp.make_doc(word.lstrip("=")):
+            if exact:
+                out.append({"LOWER": tok.lower_})
+            else:
+                out.append({"LEMMA": self.lemmas.lemma(tok.norm_.lower())})
+        return out
+
+    def _token_patterns(self, pattern: str) -> list[list[dict]]:
+        """Matcher patterns for one pattern string, kept few: a choice between single
+        words becomes one token with an IN set (optional with OP '?'); only choices
+        between multi-word alternatives or gaps are multiplied out."""
+        slots = []  # each: list of alternatives, an alternative = list of token dicts
+        for alts in parse(pattern):
+            compiled = []
+            for alt in alts:
+                toks: list[dict] = []
+                for item in alt:
+                    if isinstance(item, Gap):
+                        toks.append({"TEXT": {"NOT_IN": _CLAUSE_GAP_BREAKS}, "OP": f"{{0,{item.max}}}"})
                     else:
-                        pattern.append({"LEMMA": self.lemmas.lemma(tok.norm_.lower())})
-        return pattern
+                        toks.extend(self._tokens_of(item))
+                compiled.append(toks)
+            simple = [a for a in compiled if a]
+            attrs = {next(iter(a[0])) for a in simple}
+            if all(len(a) == 1 and "OP" not in a[0] for a in simple) and len(attrs) == 1:
+                attr = attrs.pop()
+                values = sorted({a[0][attr] for a in simple})
+                tok = {attr: values[0]} if len(values) == 1 else {attr: {"IN": values}}
+                if len(simple) < len(compiled):
+                    tok["OP"] = "?"
+                slots.append([[tok]])
+            else:
+                slots.append(compiled)
+        return [[t for alt in combo for t in alt] for combo in itertools.product(*slots)]
+
+    def _anchors(self, token_patterns: list[list[dict]]) -> frozenset[int] | None:
+        """Lemma hashes of which a draft must hold one for any of these patterns to
+        match: per pattern, its required LEMMA token with the fewest stop words."""
+        stop = self.nlp.Defaults.stop_words
+        anchors: set[int] = set()
+        for pattern in token_patterns:
+            best = None
+            for tok in pattern:
+                if tok.get("OP") or "LEMMA" not in tok:
+                    continue
+                value = tok["LEMMA"]
+                values = value["IN"] if isinstance(value, dict) else [value]
+                cost = (sum(v in stop for v in values), len(values))
+                if best is None or cost < best[0]:
+                    best = (cost, values)
+            if best is None:
+                return None
+            anchors.update(self.nlp.vocab.strings.add(v) for v in best[1])
+        return frozenset(anchors)
 
     def _compile(self) -> None:
         phrase_texts: dict[str, list[str]] = {}
@@ -72,13 +119,15 @@ class Checker:
                 self._keys[self.nlp.vocab.strings.add(key)] = (idx, anti)
                 token_patterns = []
                 for p in patterns:
-                    for v in expand(p):
-                        if v.is_phrase:
-                            phrase_texts.setdefault(key, []).append(" ".join(v.words))
-                        else:
-                            token_patterns.append(self._token_pattern(v))
+                    variants = expand(p)
+                    if all(v.is_phrase for v in variants):
+                        phrase_texts.setdefault(key, []).extend(" ".join(v.words) for v in variants)
+                    else:
+                        token_patterns.extend(self._token_patterns(p))
                 if token_patterns:
-                    self._tokens.add(key, token_patterns)
+                    matcher = Matcher(self.nlp.vocab)
+                    matcher.add(key, token_patterns)
+                    self._token_rules.append((matcher, self._anchors(token_patterns)))
         all_texts = [(k, t) for k, texts in phrase_texts.items() for t in dict.fromkeys(texts)]
         docs = self.nlp.pipe(t for _, t in all_texts)
         by_key: dict[str, list[Doc]] = {}
@@ -104,8 +153,11 @@ class Checker:
         hits: list[tuple[int, int, int]] = []
         anti: dict[int, list[tuple[int, int]]] = {}
         matches = list(self._phrases(doc))
-        if len(self._tokens):
-            matches += self._tokens(doc)
+        if self._token_rules:
+            present = set(doc.to_array(LEMMA).tolist())
+            for matcher, anchors in self._token_rules:
+                if anchors is None or not anchors.isdisjoint(present):
+                    matches += matcher(doc)
         for match_id, s, e in matches:
             idx, is_anti = self._keys[match_id]
             (anti.setdefault(idx, []).append((s, e)) if is_anti else hits.append((idx, s, e)))
