@@ -18,6 +18,7 @@ from pathlib import Path
 from .rules.pack import CATEGORIES
 
 DRAFTS = Path("data/drafts_dev.jsonl")
+NONE = "none"
 SPLITS = ("dev", "test")
 
 
@@ -52,10 +53,15 @@ def _gold_spans(row: dict) -> list[tuple[str, int, int]]:
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict:
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
+    """Precision, recall, F1; None where undefined (nothing found, or nothing to find)."""
+    p = tp / (tp + fp) if tp + fp else None
+    r = tp / (tp + fn) if tp + fn else None
+    f = 2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None else None)
     return {"precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn}
+
+
+def _num(x, width: int = 0, digits: int = 3) -> str:
+    return f"{'—' if x is None else f'{x:.{digits}f}':>{width}}"
 
 
 def evaluate_checker(coach, rows: list[dict]) -> dict:
@@ -65,6 +71,7 @@ def evaluate_checker(coach, rows: list[dict]) -> dict:
     clean = Counter()
     alarms = Counter()
     errors = []
+    confusion = defaultdict(Counter)  # lang -> (gold category|none, predicted|none) -> n
     for row in rows:
         lang = row["lang"]
         gold = _gold_spans(row)
@@ -76,14 +83,19 @@ def evaluate_checker(coach, rows: list[dict]) -> dict:
             if hit is None:
                 counts[(lang, cat)]["fn"] += 1
                 errors.append({"id": row["id"], "kind": "missed", "category": cat, "text": row["text"][gs:ge]})
+                other = next((pc for pc, ps, pe in pred if ps < ge and gs < pe), NONE)
+                confusion[lang][(cat, other)] += 1
             else:
                 used.add(hit)
                 counts[(lang, cat)]["tp"] += 1
                 exact[lang] += pred[hit][1:] == (gs, ge)
+                confusion[lang][(cat, cat)] += 1
         for k, (cat, ps, pe) in enumerate(pred):
             if k not in used:
                 counts[(lang, cat)]["fp"] += 1
                 errors.append({"id": row["id"], "kind": "false alarm", "category": cat, "text": row["text"][ps:pe]})
+                if not any(ps < ge and gs < pe for _, gs, ge in gold):
+                    confusion[lang][(NONE, cat)] += 1
         if not gold:
             clean[lang] += 1
             alarms[lang] += bool(pred)
@@ -100,8 +112,21 @@ def evaluate_checker(coach, rows: list[dict]) -> dict:
         overall["false_alarm_rate"] = alarms[lang] / clean[lang] if clean[lang] else 0.0
         overall["drafts"] = sum(1 for r in rows if r["lang"] == lang)
         overall["flag_free_drafts"] = clean[lang]
-        report["languages"][lang] = {"overall": overall, "categories": per_cat}
+        labels = list(CATEGORIES) + [NONE]
+        matrix = [[confusion[lang][(g, p)] for p in labels] for g in labels]
+        report["languages"][lang] = {"overall": overall, "categories": per_cat,
+                                     "confusion": {"labels": labels, "matrix": matrix}}
     return report
+
+
+def format_confusion(conf: dict) -> str:
+    """Rows: gold category (or none); columns: the category found there (or none)."""
+    short = {c: c[:6] for c in conf["labels"]}
+    head = "  gold \\ found   " + "".join(f"{short[c]:>8}" for c in conf["labels"])
+    rows = [head]
+    for g, row in zip(conf["labels"], conf["matrix"]):
+        rows.append(f"  {g:<16}" + "".join(f"{n:>8}" for n in row))
+    return "\n".join(rows)
 
 
 def format_report(report: dict, title: str) -> str:
@@ -110,13 +135,15 @@ def format_report(report: dict, title: str) -> str:
         o = data["overall"]
         lines.append(
             f"\n[{lang}] drafts={o['drafts']} flag-free={o['flag_free_drafts']}  "
-            f"precision={o['precision']:.3f} recall={o['recall']:.3f} f1={o['f1']:.3f}  "
+            f"precision={_num(o['precision'])} recall={_num(o['recall'])} f1={_num(o['f1'])}  "
             f"false-alarm rate={o['false_alarm_rate']:.3f}  exact spans={o['exact_span']:.2f}"
         )
         lines.append(f"  {'category':<16}{'precision':>10}{'recall':>8}{'f1':>7}{'tp':>5}{'fp':>5}{'fn':>5}")
         for cat, m in data["categories"].items():
             lines.append(
-                f"  {cat:<16}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>7.3f}"
+                f"  {cat:<16}{_num(m['precision'], 10)}{_num(m['recall'], 8)}{_num(m['f1'], 7)}"
                 f"{m['tp']:>5}{m['fp']:>5}{m['fn']:>5}"
             )
+        lines.append("  confusion (a missed flag counts under the category found on its span, if any):")
+        lines.append(format_confusion(data["confusion"]))
     return "\n".join(lines)

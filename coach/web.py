@@ -29,17 +29,21 @@ EXAMPLES = [
 ]
 
 
-def check_handler(coach: Coach, draft: str):
-    """Findings for the draft: highlighted spans and the plain JSON form."""
+def check_handler(coach: Coach, draft: str) -> dict:
+    """The `check` endpoint: {"lang", "findings": [Finding.to_dict()...]}."""
     try:
         findings = coach.check(draft or "")
+        lang = coach.detect_lang(draft) if (draft or "").strip() else None
     except (ValueError, TypeError) as exc:
         raise gr.Error(str(exc)) from None
-    highlighted = {
-        "text": draft or "",
-        "entities": [{"entity": f.category, "start": f.start, "end": f.end} for f in findings],
-    }
-    return highlighted, [f.to_dict() for f in findings]
+    return {"lang": lang, "findings": [f.to_dict() for f in findings]}
+
+
+def highlight(draft: str, result: dict) -> dict:
+    """The draft with each finding marked by its category, for HighlightedText."""
+    entities = [{"entity": f["category"], "start": f["start"], "end": f["end"]}
+                for f in (result or {}).get("findings", [])]
+    return {"text": draft or "", "entities": entities}
 
 
 def build_app(coach: Coach) -> gr.Blocks:
@@ -53,8 +57,10 @@ def build_app(coach: Coach) -> gr.Blocks:
                                     show_legend=True)
         details = gr.JSON(label="Why, and what to write instead")
         gr.Examples(EXAMPLES, inputs=draft)
-        button.click(lambda d: check_handler(coach, d), inputs=draft, outputs=[marked, details],
-                     api_name="check", concurrency_limit=CONCURRENCY)
+        button.click(lambda d: check_handler(coach, d), inputs=draft, outputs=details,
+                     api_name="check", concurrency_limit=CONCURRENCY
+                     ).success(highlight, inputs=[draft, details], outputs=marked,
+                               api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE, api_open=False)
     return demo
 

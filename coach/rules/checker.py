@@ -8,6 +8,7 @@ antipatterns, negation before a negatable threat, and quotation marks around the
 from __future__ import annotations
 
 import itertools
+import threading
 from functools import lru_cache
 from importlib import resources
 
@@ -48,6 +49,7 @@ class Checker:
         # which must be in a draft for it to match: most drafts skip most of them.
         self._token_rules: list[tuple[Matcher, frozenset[int] | None]] = []
         self._keys: dict[int, tuple[int, bool]] = {}
+        self._lock = threading.Lock()
         self._compile()
 
     # -- building -------------------------------------------------------------------
@@ -147,7 +149,15 @@ class Checker:
         return False
 
     def check(self, text: str) -> list[Finding]:
-        """Findings in `text` (a non-empty str), ordered by position."""
+        """Findings in `text` (a non-empty str), ordered by position.
+
+        Serialised by a lock: spaCy's tokenizer cache and matchers are not documented as
+        thread-safe, and a check costs well under a millisecond, so the app's worker
+        threads lose nothing by taking turns."""
+        with self._lock:
+            return self._check(text)
+
+    def _check(self, text: str) -> list[Finding]:
         norm = normalise(text, self.lemmas.is_known, "cyrillic" if self.lang == "ru" else "latin")
         doc = self.nlp(norm.text)
         hits: list[tuple[int, int, int]] = []

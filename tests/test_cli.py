@@ -1,0 +1,95 @@
+"""The `coach` command: check a file or stdin, JSON output, exit 2 with a reason on bad input."""
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coach.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(argv, stdin_bytes=None, monkeypatch=None):
+    if stdin_bytes is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin_bytes)))
+    return main(argv)
+
+
+def test_cli_check_file_json(tmp_path, capsys):
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Sorry you feel that way.", encoding="utf-8")
+    assert main(["check", str(draft), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["lang"] == "en"
+    assert [f["category"] for f in out["findings"]] == ["canned_apology"]
+    f = out["findings"][0]
+    assert "Sorry you feel that way."[f["start"]:f["end"]] == f["text"]
+
+
+def test_cli_check_stdin_human_readable(monkeypatch, capsys):
+    assert _run(["check", "-"], "Приносим свои извинения.".encode(), monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert "canned_apology" in out and "1:1" in out and "try:" in out
+
+
+def test_cli_check_reads_cp1251(tmp_path, capsys):
+    draft = tmp_path / "draft.txt"
+    draft.write_bytes("Приносим свои извинения за задержку.".encode("cp1251"))
+    assert main(["check", str(draft), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"]
+
+
+def test_cli_check_clean_draft_says_so(tmp_path, capsys):
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Hi Anna, thanks for telling me. I'll be there at 9 tomorrow.", encoding="utf-8")
+    assert main(["check", str(draft)]) == 0
+    assert "No findings" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "content,reason",
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b"\x00\x01\x02binary\xff\xfe", "binary"),
+        (bytes(range(128, 256)) * 4, "neither UTF-8 nor cp1251"),
+        (b"x" * 90_000, "larger than"),
+    ],
+)
+def test_cli_check_bad_input_exits_2_with_one_line(tmp_path, capsys, content, reason):
+    draft = tmp_path / "draft.txt"
+    draft.write_bytes(content)
+    assert main(["check", str(draft)]) == 2
+    err = capsys.readouterr().err
+    assert reason in err and err.count("\n") == 1
+
+
+def test_cli_check_missing_file_exits_2(capsys):
+    assert main(["check", "/nonexistent/draft.txt"]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_cli_check_too_long_text_exits_2(tmp_path, capsys):
+    draft = tmp_path / "draft.txt"
+    draft.write_text("calm down " * 2500, encoding="utf-8")
+    assert main(["check", str(draft)]) == 2
+    assert "limit is 20,000" in capsys.readouterr().err
+
+
+def test_cli_evaluate_checker_prints_per_language_and_category(capsys):
+    assert main(["evaluate", "--checker", "--split", "dev", "--real", "/nonexistent"]) == 0
+    out = capsys.readouterr().out
+    for word in ("[en]", "[ru]", "precision", "false-alarm rate", "canned_apology", "assumption"):
+        assert word in out
+
+
+def test_cli_console_script_is_installed():
+    exe = shutil.which("coach", path=str(Path(sys.executable).parent))
+    assert exe, "the coach console script is not installed in this environment"
+    res = subprocess.run([exe, "check", "-", "--json"], input="Calm down.".encode(), capture_output=True)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["findings"][0]["category"] == "dismissive"
