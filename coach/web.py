@@ -46,6 +46,19 @@ def highlight(draft: str, result: dict) -> dict:
     return {"text": draft or "", "entities": entities}
 
 
+TABLE_HEADERS = ["phrase", "category", "why it hurts", "try instead"]
+
+
+def findings_table(result: dict) -> list[list[str]]:
+    """One row per finding for a plain-text Dataframe (never rendered as HTML)."""
+    return [[f["text"], f["category"], f["message"], " / ".join(f["suggestions"])]
+            for f in (result or {}).get("findings", [])]
+
+
+def present(draft: str, result: dict):
+    return highlight(draft, result), findings_table(result)
+
+
 def build_app(coach: Coach) -> gr.Blocks:
     with gr.Blocks(title="coach — reply checker", analytics_enabled=False) as demo:
         gr.Markdown("## coach · check a reply draft\nPaste your reply to a client; phrases that "
@@ -55,11 +68,15 @@ def build_app(coach: Coach) -> gr.Blocks:
         button = gr.Button("Check", variant="primary")
         marked = gr.HighlightedText(label="Findings in place", combine_adjacent=False,
                                     show_legend=True)
-        details = gr.JSON(label="Why, and what to write instead")
+        table = gr.Dataframe(headers=TABLE_HEADERS, label="Why, and what to write instead",
+                             interactive=False, wrap=True,
+                             column_widths=["20%", "13%", "40%", "27%"])
+        with gr.Accordion("As JSON (the API's answer)", open=False):
+            details = gr.JSON(label="check")
         gr.Examples(EXAMPLES, inputs=draft)
         button.click(lambda d: check_handler(coach, d), inputs=draft, outputs=details,
                      api_name="check", concurrency_limit=CONCURRENCY
-                     ).success(highlight, inputs=[draft, details], outputs=marked,
+                     ).success(present, inputs=[draft, details], outputs=[marked, table],
                                api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE, api_open=False)
     return demo

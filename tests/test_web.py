@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from coach.web import build_app, check_handler, highlight
+from coach.web import build_app, check_handler, findings_table, highlight
 
 
 def test_web_check_handler_returns_contract_form(coach):
@@ -12,6 +12,8 @@ def test_web_check_handler_returns_contract_form(coach):
     assert out["findings"] and out["findings"][0]["category"] == "dismissive"
     marked = highlight("Calm down, it's just a scratch.", out)
     assert marked["entities"][0]["start"] == 0
+    rows = findings_table(out)
+    assert rows[0][0] == "Calm down" and rows[0][1] == "dismissive" and rows[0][3]
 
 
 def test_web_check_handler_refuses_overlong_text_on_the_server(coach):
