@@ -23,3 +23,21 @@ class Finding:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Triage:
+    """Labels of a client's message and what to do now (see the contract)."""
+
+    lang: str
+    severity: str
+    tone: str
+    category: str
+    scores: dict
+    route: "Route"  # noqa: F821 (coach.playbook.Route)
+    reasons: list[str]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["route"] = self.route.to_dict()
+        return d

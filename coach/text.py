@@ -243,6 +243,13 @@ def _word_edits(text: str, doc_script: str, is_known: Callable[[str], bool]) -> 
     return edits
 
 
+def fold_chars(text: str) -> str:
+    """Only the character pass (zero-width, controls, spaces, apostrophes, wide letters):
+    a cheap clean-up for statistical models, which need no offsets."""
+    edits = _char_edits(text)
+    return apply_edits(text, edits) if edits else text
+
+
 @dataclass(frozen=True)
 class Normalised:
     """A folded text and the way back to the original offsets."""

@@ -45,6 +45,9 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _MARK = re.compile(r"\[\[(.+?)\]\]")
 _REQUIRED = {"id", "level", "patterns", "message", "suggestions", "examples"}
 _OPTIONAL = {"antipatterns", "negatable", "note"}
+# Cue packs (triage) share the format; a cue's message is the reason shown to the agent
+# and it has no rewrites.
+CUE_REQUIRED = _REQUIRED - {"suggestions"}
 
 
 class PackError(ValueError):
@@ -98,13 +101,13 @@ def _str_list(value, file, rule_id, key, min_len=1) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _rule(raw, lang: str, category: str, file: str) -> Rule:
+def _rule(raw, lang: str, category: str, file: str, required=frozenset(_REQUIRED)) -> Rule:
     if not isinstance(raw, dict):
         _fail(file, None, f"each rule must be a mapping, got {type(raw).__name__}")
     rid = raw.get("id")
     if not isinstance(rid, str) or not _ID.match(rid):
         _fail(file, rid, "'id' must be lower-case letters, digits, '-' or '_'")
-    missing = _REQUIRED - raw.keys()
+    missing = required - raw.keys()
     if missing:
         _fail(file, rid, f"missing {', '.join(sorted(missing))}")
     unknown = raw.keys() - _REQUIRED - _OPTIONAL
@@ -121,7 +124,8 @@ def _rule(raw, lang: str, category: str, file: str) -> Rule:
             _fail(file, rid, f"bad pattern: {exc}")
     if not isinstance(raw["message"], str) or not raw["message"].strip():
         _fail(file, rid, "'message' must be a non-empty string")
-    suggestions = _str_list(raw["suggestions"], file, rid, "suggestions")
+    suggestions = _str_list(raw["suggestions"], file, rid, "suggestions") if "suggestions" in required \
+        else _str_list(raw.get("suggestions") or [], file, rid, "suggestions", 0)
     negatable = raw.get("negatable", False)
     if not isinstance(negatable, bool):
         _fail(file, rid, "'negatable' must be true or false")
@@ -152,7 +156,7 @@ def _rule(raw, lang: str, category: str, file: str) -> Rule:
     )
 
 
-def load_file(path: Path, lang: str) -> list[Rule]:
+def load_file(path: Path, lang: str, categories=CATEGORIES, required=frozenset(_REQUIRED)) -> list[Rule]:
     file = f"{lang}/{path.name}"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -163,18 +167,19 @@ def load_file(path: Path, lang: str) -> list[Rule]:
     category = path.stem
     if data["lang"] != lang or data["category"] != category:
         _fail(file, None, f"header says {data['lang']}/{data['category']}, path says {lang}/{category}")
-    if category not in CATEGORIES:
-        _fail(file, None, f"unknown category {category!r}; expected one of {', '.join(CATEGORIES)}")
+    if category not in categories:
+        _fail(file, None, f"unknown category {category!r}; expected one of {', '.join(categories)}")
     if not isinstance(data["rules"], list) or not data["rules"]:
         _fail(file, None, "'rules' must be a non-empty list")
-    return [_rule(r, lang, category, file) for r in data["rules"]]
+    return [_rule(r, lang, category, file, required) for r in data["rules"]]
 
 
 def packs_dir() -> Path:
     return Path(str(resources.files("coach.rules").joinpath("packs")))
 
 
-def load_rules(lang: str, root: Path | None = None) -> list[Rule]:
+def load_rules(lang: str, root: Path | None = None, categories=CATEGORIES,
+               required=frozenset(_REQUIRED)) -> list[Rule]:
     """Every rule of one language, validated; ids are unique."""
     root = root or packs_dir()
     folder = root / lang
@@ -184,7 +189,7 @@ def load_rules(lang: str, root: Path | None = None) -> list[Rule]:
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path in files:
-        for rule in load_file(path, lang):
+        for rule in load_file(path, lang, categories, required):
             if rule.id in seen:
                 _fail(rule.file, rule.id, f"duplicate id (also in {seen[rule.id]})")
             seen[rule.id] = rule.file

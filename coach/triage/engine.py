@@ -1,0 +1,124 @@
+"""Triage: the three models, the urgent safety net and the playbook behind `Coach.triage`.
+
+Models are loaded on first use per task and language, verified (sha256, library
+versions) before unpickling. Reasons are what a person can check: the urgent and
+complex cues found (and those set aside as negated-away or already resolved), and the
+words of the message that pushed each model towards its label.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ..classify import artefact
+from ..classify.data import LABELS, TASKS
+from ..playbook import Playbook
+from ..results import Triage
+from .safety import SafetyNet
+from .severity import decide
+
+_WORDS_PREFIX = "words__"
+
+
+def _stop_words(lang: str) -> frozenset[str]:
+    import spacy
+
+    return frozenset(spacy.blank(lang).Defaults.stop_words) | {"walker", "выгульщик"}
+
+
+class _Model:
+    """One verified pipeline with what `reasons` needs: word features and weights."""
+
+    def __init__(self, folder: Path, lang: str):
+        self.pipe = artefact.load(folder, lang)
+        meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+        self.info = meta["languages"][lang]
+        self.classes = list(self.pipe.classes_)
+        names = self.pipe.named_steps["features"].get_feature_names_out()
+        stop = _stop_words(lang)
+        # Only n-grams a person can read as a cue: not made of stop words alone ("is the").
+        self.word_idx = np.array([i for i, n in enumerate(names) if n.startswith(_WORDS_PREFIX)
+                                  and any(w not in stop for w in n[len(_WORDS_PREFIX):].split())])
+        self.word_names = [names[i][len(_WORDS_PREFIX):] for i in self.word_idx]
+        clf = self.pipe.named_steps["classifier"]
+        coefs = np.mean([c.estimator.coef_ for c in clf.calibrated_classifiers_], axis=0)
+        if coefs.shape[0] == 1:  # binary: one row for the positive class
+            coefs = np.vstack([-coefs[0], coefs[0]])
+        self.word_coefs = coefs[:, self.word_idx]
+        # Positions of the kept n-grams inside the "words" vectorizer's own output.
+        self.word_pos = self.word_idx - min(i for i, n in enumerate(names) if n.startswith(_WORDS_PREFIX))
+
+    def proba(self, text: str) -> dict[str, float]:
+        return dict(zip(self.classes, map(float, self.pipe.predict_proba([text])[0])))
+
+    def top_words(self, text: str, label: str, k: int = 3) -> list[str]:
+        """The message's word n-grams that weigh most towards `label`."""
+        words = self.pipe.named_steps["features"].transformer_list[0][1]
+        x = words.transform([text]).toarray()[0][self.word_pos]
+        contrib = x * self.word_coefs[self.classes.index(label)]
+        order = np.argsort(-contrib)
+        return [self.word_names[i] for i in order[:k] if contrib[i] > 0]
+
+
+class Triager:
+    def __init__(self, models_dir: Path, playbooks: dict[str, Playbook]):
+        self.models_dir = Path(models_dir)
+        self.playbooks = playbooks
+        self._models: dict[tuple[str, str], _Model] = {}
+        self._nets: dict[str, SafetyNet] = {}
+        self._lock = threading.Lock()
+
+    def _model(self, task: str, lang: str) -> _Model:
+        key = (task, lang)
+        if key not in self._models:
+            with self._lock:
+                if key not in self._models:
+                    self._models[key] = _Model(self.models_dir / task, lang)
+        return self._models[key]
+
+    def _net(self, lang: str) -> SafetyNet:
+        if lang not in self._nets:
+            with self._lock:
+                if lang not in self._nets:
+                    self._nets[lang] = SafetyNet(lang)
+        return self._nets[lang]
+
+    def triage(self, text: str, lang: str) -> Triage:
+        models = {task: self._model(task, lang) for task in TASKS}
+        scores = {task: m.proba(text) for task, m in models.items()}
+        scores = {task: {lab: round(s.get(lab, 0.0), 4) for lab in LABELS[task]} for task, s in scores.items()}
+        cues = self._net(lang).cues(text)
+        policy = models["severity"].info.get("policy", {})
+        severity = decide(scores["severity"], cues, policy.get("urgent_threshold", 0.5),
+                          policy.get("complex_cues_lift", False))
+        tone = max(scores["tone"], key=scores["tone"].get)
+        category = max(scores["category"], key=scores["category"].get)
+        reasons = self._reasons(text, lang, models, scores, cues, severity, tone, category, policy)
+        route = self.playbooks.get(lang, self.playbooks["en"]).route(severity, category)
+        return Triage(lang=lang, severity=severity, tone=tone, category=category, scores=scores,
+                      route=route, reasons=reasons)
+
+    @staticmethod
+    def _reasons(text, lang, models, scores, cues, severity, tone, category, policy) -> list[str]:
+        out = []
+        live = [c for c in cues if c.live]
+        for c in live:
+            if c.kind == "urgent":
+                out.append(f"urgent cue «{c.text}»: {c.reason}")
+        for c in live:
+            if c.kind == "complex":
+                out.append(f"complex cue «{c.text}»: {c.reason}")
+        for c in cues:
+            if not c.live:
+                out.append(f"«{c.text}» set aside: the message says it is over or only a possibility")
+        if severity == "urgent" and not any(c.kind == "urgent" for c in live):
+            out.append(f"urgent: the model gives {scores['severity']['urgent']:.0%} "
+                       f"(threshold {policy.get('urgent_threshold', 0.5):.0%})")
+        for task, label in (("severity", severity), ("tone", tone), ("category", category)):
+            words = models[task].top_words(text, label) if label in models[task].classes else []
+            if words:
+                out.append(f"{task} {label}: words " + ", ".join(f"«{w}»" for w in words))
+        return out
