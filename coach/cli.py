@@ -61,13 +61,66 @@ def cmd_check(args) -> int:
     return 0
 
 
+def _print_triage(t) -> None:
+    print(f"severity  {t.severity}   (tone {t.tone}, category {t.category}, language {t.lang})")
+    r = t.route
+    print(f"do now    {r.action}")
+    print(f"SLA       {r.sla}")
+    for item in r.checklist:
+        print(f"  [ ] {item}")
+    print(f"tell      {r.tell_client}")
+    if r.gift:
+        print(f"gift      {r.gift}")
+    if t.reasons:
+        print("why")
+        for reason in t.reasons:
+            print(f"  - {reason}")
+
+
+def cmd_triage(args) -> int:
+    from .api import Coach
+
+    message = read_text(args.file, DEFAULT_MAX_CHARS * 4)
+    if not message.strip():
+        raise InputError("the message is empty")
+    t = Coach(playbook=args.playbook).triage(message, lang=args.lang)
+    if args.json:
+        print(json.dumps(t.to_dict(), ensure_ascii=False))
+    else:
+        _print_triage(t)
+    return 0
+
+
+def cmd_train(args) -> int:
+    from .classify.train import train_all
+
+    summary = train_all(Path(args.data), Path(args.models))
+    for task, by_lang in summary.items():
+        print(f"{task:<9} test macro-F1 " + "  ".join(f"{k} {v:.3f}" for k, v in by_lang.items()))
+    return 0
+
+
 def cmd_evaluate(args) -> int:
+    if args.checker:
+        return _evaluate_checker(args)
+    from .api import Coach
+    from .triage.evaluate import evaluate_triage, format_triage
+
+    coach = Coach(models=args.models)
+    data = Path(args.data or "data/messages.jsonl")
+    report = evaluate_triage(coach, data, args.split)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        print(format_triage(report))
+    return 0
+
+
+def _evaluate_checker(args) -> int:
     from .api import Coach
     from .evaluate import evaluate_checker, format_report, load_jsonl, split_of
 
-    if not args.checker:
-        return _fail("choose what to evaluate: --checker (other tasks arrive with their models)")
-    path = Path(args.data)
+    path = Path(args.data or "data/drafts_dev.jsonl")
     if not path.exists():
         return _fail(f"no data at {path}")
     rows = load_jsonl(path)
@@ -113,10 +166,24 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.set_defaults(func=cmd_check)
 
-    e = sub.add_parser("evaluate", help="print precision, recall and false alarms on labelled data")
-    e.add_argument("--checker", action="store_true", help="evaluate the phrase checker")
-    e.add_argument("--data", default="data/drafts_dev.jsonl")
-    e.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    t = sub.add_parser("triage", help="severity, tone and category of a client's message, and what to do now")
+    t.add_argument("file", nargs="?", default="-", help="the client's message (a text file), or - for stdin")
+    t.add_argument("--lang", choices=["en", "ru"], help="force the language (default: detected)")
+    t.add_argument("--playbook", help="a team's own playbook YAML (default: the embedded one)")
+    t.add_argument("--json", action="store_true", help="print one JSON object")
+    t.set_defaults(func=cmd_triage)
+
+    tr = sub.add_parser("train", help="rebuild the triage models in models/ from data/")
+    tr.add_argument("--data", default="data/messages.jsonl")
+    tr.add_argument("--models", default="models")
+    tr.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("evaluate", help="per-class metrics on the test part: triage (default) or --checker")
+    e.add_argument("--checker", action="store_true", help="evaluate the phrase checker instead of triage")
+    e.add_argument("--models", default=None, help="models folder (default: the project's models/)")
+    e.add_argument("--data", default=None,
+                   help="labelled data (default: data/messages.jsonl, or data/drafts_dev.jsonl with --checker)")
+    e.add_argument("--split", choices=["train", "dev", "test", "all"], default="test")
     e.add_argument("--real", default="../shared/datasets/real-pet-care/replies.jsonl",
                    help="outside data to report beside the test figures, if present")
     e.add_argument("--errors", type=int, default=0, help="list the first N errors")
