@@ -1,0 +1,110 @@
+"""Coach.triage on real phrasing, the playbook route, and bad input."""
+import pytest
+
+from coach import Coach
+from coach.classify.data import LABELS
+
+
+URGENT = [
+    ("Hi, just so you know, Max slipped his harness in the park an hour ago and we still can't find him.", "en"),
+    ("Bella was hit by a car on the walk, we're at the emergency vet now", "en"),
+    ("he ate a whole bar of dark chocolate while the sitter was there, what do I do", "en"),
+    ("Собака убежала на прогулке, выгульщик не может её найти уже час", "ru"),
+    ("Кот не дышит, ситтер говорит, что нашла его так утром", "ru"),
+    ("Рекса сбила машина, мы в клинике", "ru"),
+]
+
+
+@pytest.mark.parametrize("message,lang", URGENT)
+def test_triage_urgent_cases_are_urgent_even_when_calm(coach, message, lang):
+    t = coach.triage(message)
+    assert t.lang == lang
+    assert t.severity == "urgent"
+    assert t.route.sla_hours is None and t.route.sla in ("immediately", "немедленно")
+    assert any("call" in c.lower() or "позвон" in c.lower() for c in t.route.checklist)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "he's NOT hurt, the walker was just late today, about 15 minutes",
+        "Last week Max got out of the gate but a neighbour caught him straight away. Just wondering how it happened?",
+    ],
+)
+def test_triage_negated_or_resolved_danger_is_not_urgent(coach, message):
+    assert coach.triage(message).severity != "urgent"
+
+
+def test_triage_result_has_the_contract_fields(coach):
+    t = coach.triage("Where is the walker?? Third time this week!")
+    assert t.lang == "en"
+    for task in ("severity", "tone", "category"):
+        assert getattr(t, task) in LABELS[task]
+        probs = t.scores[task]
+        assert set(probs) == set(LABELS[task])
+        assert abs(sum(probs.values()) - 1) < 0.01
+    assert t.reasons and all(isinstance(r, str) and r for r in t.reasons)
+    d = t.to_dict()
+    assert set(d) >= {"lang", "severity", "tone", "category", "scores", "route", "reasons"}
+    assert set(d["route"]) >= {"action", "sla_hours", "checklist"}
+
+
+def test_triage_complex_route_promises_24_hours(coach):
+    t = coach.triage("Since the walk yesterday Toby won't put any weight on his back leg and yelps when "
+                     "I touch it. The walker said nothing. This is the third time she has been careless.")
+    assert t.severity in ("complex", "urgent")
+    if t.severity == "complex":
+        assert t.route.sla_hours == 24
+        assert any("form" in c for c in t.route.checklist)
+
+
+def test_triage_russian_message_gets_a_russian_route(coach):
+    t = coach.triage("Выгульщик сегодня опоздал на 20 минут, ничего страшного, просто сообщаю.")
+    assert t.lang == "ru"
+    assert any("а" <= ch <= "я" for ch in t.route.action.lower())
+
+
+def _default_playbook_text() -> str:
+    from importlib import resources
+
+    return resources.files("coach.playbook").joinpath("default.yml").read_text(encoding="utf-8")
+
+
+def test_triage_team_playbook_is_used(tmp_path):
+    src = tmp_path / "team.yml"
+    src.write_text(_default_playbook_text().replace("team: Your pet-care team", "team: Paws & Co")
+                   .replace("the on-duty senior manager", "Duty Lead"), encoding="utf-8")
+    t = Coach(playbook=src).triage("Bella was hit by a car on the walk, we're at the vet")
+    assert t.route.team == "Paws & Co"
+    assert "Duty Lead" in t.route.action
+
+
+@pytest.mark.parametrize(
+    "change,expected",
+    [
+        (("sla_hours: null", "sla_hours: 4"), "severities.urgent.sla_hours"),
+        (("  urgent:\n", "  emergency:\n"), "severities"),
+        (("{form_link}.", "{missing_thing}."), "missing_thing"),
+    ],
+)
+def test_triage_broken_playbook_fails_with_file_and_key(tmp_path, change, expected):
+    from coach.playbook import PlaybookError
+
+    src = tmp_path / "team.yml"
+    src.write_text(_default_playbook_text().replace(*change), encoding="utf-8")
+    with pytest.raises(PlaybookError) as err:
+        Coach(playbook=src)
+    assert str(src) in str(err.value) and expected in str(err.value)
+
+
+def test_triage_routine_critical_slip_offers_the_gift(coach):
+    t = coach.triage("The walker didn't come at all today and didn't tell us. Bruno waited all day.")
+    if t.severity == "routine":
+        assert t.route.gift
+
+
+@pytest.mark.parametrize("bad,exc", [("", ValueError), ("   ", ValueError), (None, TypeError),
+                                     (b"hi", TypeError), ("x" * 20_001, ValueError)])
+def test_triage_bad_input(coach, bad, exc):
+    with pytest.raises(exc):
+        coach.triage(bad)
