@@ -10,6 +10,7 @@ lower-case and the same word form always gets the same lemma, in rules and in dr
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -21,6 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 LANGS = ("en", "ru")
+_CYRILLIC_WORD = re.compile(r"[а-яё]+(?:-[а-яё]+)*")
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +65,7 @@ class Lemmatizer:
 
     def _russian(self, form: str) -> str:
         form = self.slang.get(form, form).replace("ё", "е")
-        if not form.isalpha():
+        if not _CYRILLIC_WORD.fullmatch(form):  # pymorphy3 fails on some scripts (Tangut)
             return form
         return self._morph.parse(form)[0].normal_form.replace("ё", "е")
 
@@ -114,6 +116,10 @@ def pipeline(lang: str) -> Language:
     if lang not in LANGS:
         raise ValueError(f"unsupported language {lang!r}; expected one of {', '.join(LANGS)}")
     nlp = spacy.blank(lang)
+    if lang == "ru":
+        # spaCy's Russian abbreviations swallow a sentence's final period after common
+        # words ("кот." -> one token, lemma "котельная"); split them like any other word.
+        nlp.tokenizer.rules = {k: v for k, v in nlp.tokenizer.rules.items() if not k.endswith(".")}
     nlp.add_pipe("coach_lemmatizer")
     nlp.initialize()
     return nlp

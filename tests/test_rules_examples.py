@@ -1,30 +1,44 @@
-"""Every example of every rule: wrong sentences flag exactly the marked span with that
-rule's category; right sentences get no finding of that category."""
+"""Every example of every rule — checker packs and triage cue packs: wrong sentences flag
+exactly the marked span with the rule's category; right sentences get no finding of it."""
+from functools import lru_cache
+
 import pytest
 
 from coach.nlp import LANGS
+from coach.rules.checker import Checker
 from coach.rules.pack import load_rules
+from coach.triage.safety import load_cues
 
 RULES = [r for lang in LANGS for r in load_rules(lang)]
+CUES = [r for lang in LANGS for r in load_cues(lang)]
 
 
-def _cases(kind):
-    for rule in RULES:
-        for k, ex in enumerate(getattr(rule, kind)):
-            yield pytest.param(rule, ex, id=f"{rule.id}-{kind}{k}")
+@lru_cache(maxsize=None)
+def _checker(kind: str, lang: str) -> Checker:
+    return Checker(lang, load_rules(lang) if kind == "rules" else load_cues(lang))
 
 
-@pytest.mark.parametrize("rule,example", list(_cases("wrong")))
-def test_rules_wrong_example_flags_exact_span(coach, rule, example):
-    findings = coach.check(example.text, lang=rule.lang)
+def _cases(rules, kind, which):
+    for rule in rules:
+        for k, ex in enumerate(getattr(rule, which)):
+            yield pytest.param(kind, rule, ex, id=f"{rule.id}-{which}{k}")
+
+
+WRONG = list(_cases(RULES, "rules", "wrong")) + list(_cases(CUES, "cues", "wrong"))
+RIGHT = list(_cases(RULES, "rules", "right")) + list(_cases(CUES, "cues", "right"))
+
+
+@pytest.mark.parametrize("kind,rule,example", WRONG)
+def test_rules_wrong_example_flags_exact_span(kind, rule, example):
+    findings = _checker(kind, rule.lang).check(example.text)
     spans = [(f.start, f.end) for f in findings if f.category == rule.category]
     marked = example.text[example.span[0]:example.span[1]]
     got = [example.text[s:e] for s, e in spans]
     assert example.span in spans, f"expected [[{marked}]], got {got}"
 
 
-@pytest.mark.parametrize("rule,example", list(_cases("right")))
-def test_rules_right_example_has_no_finding_of_its_category(coach, rule, example):
-    findings = coach.check(example.text, lang=rule.lang)
+@pytest.mark.parametrize("kind,rule,example", RIGHT)
+def test_rules_right_example_has_no_finding_of_its_category(kind, rule, example):
+    findings = _checker(kind, rule.lang).check(example.text)
     got = [(f.text, f.rule) for f in findings if f.category == rule.category]
     assert not got

@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
-from spacy.attrs import LEMMA
+from spacy.attrs import LEMMA, LOWER
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
@@ -92,16 +92,18 @@ class Checker:
         return [[t for alt in combo for t in alt] for combo in itertools.product(*slots)]
 
     def _anchors(self, token_patterns: list[list[dict]]) -> frozenset[int] | None:
-        """Lemma hashes of which a draft must hold one for any of these patterns to
-        match: per pattern, its required LEMMA token with the fewest stop words."""
+        """Hashes of which a draft must hold one (as a lemma or a lower-case form) for any
+        of these patterns to match: per pattern, its required token with the fewest stop
+        words."""
         stop = self.nlp.Defaults.stop_words
         anchors: set[int] = set()
         for pattern in token_patterns:
             best = None
             for tok in pattern:
-                if tok.get("OP") or "LEMMA" not in tok:
+                attr = "LEMMA" if "LEMMA" in tok else "LOWER" if "LOWER" in tok else None
+                if tok.get("OP") or attr is None:
                     continue
-                value = tok["LEMMA"]
+                value = tok[attr]
                 values = value["IN"] if isinstance(value, dict) else [value]
                 cost = (sum(v in stop for v in values), len(values))
                 if best is None or cost < best[0]:
@@ -164,7 +166,7 @@ class Checker:
         anti: dict[int, list[tuple[int, int]]] = {}
         matches = list(self._phrases(doc))
         if self._token_rules:
-            present = set(doc.to_array(LEMMA).tolist())
+            present = set(doc.to_array([LEMMA, LOWER]).ravel().tolist())
             for matcher, anchors in self._token_rules:
                 if anchors is None or not anchors.isdisjoint(present):
                     matches += matcher(doc)
