@@ -8,9 +8,11 @@ STAMP := $(VENV)/.installed
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
+# torch first, pinned: it takes the CPU build on these machines; anything that pulls an
+# unpinned torch before it would fetch a multi-GB GPU build.
 $(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 

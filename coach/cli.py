@@ -136,6 +136,19 @@ def _evaluate_checker(args) -> int:
             print(f"\nFirst {args.errors} errors:")
             for e in report["errors"][: args.errors]:
                 print(f"  {e['id']:<10} {e['kind']:<12} {e['category']:<15} {e['text']!r}")
+    if args.card:
+        from .evaluate import checker_card
+        from .rules.pack import load_rules
+
+        all_rows = load_jsonl(path)
+        test_rep = evaluate_checker(coach, [r for r in all_rows if split_of(r["id"]) == "test"])
+        dev_rep = evaluate_checker(coach, [r for r in all_rows if split_of(r["id"]) == "dev"])
+        real_rep = evaluate_checker(coach, load_jsonl(Path(args.real))) if args.real and Path(args.real).exists() else None
+        card = Path(args.card)
+        card.parent.mkdir(parents=True, exist_ok=True)
+        card.write_text(checker_card(test_rep, dev_rep, real_rep, {l: len(load_rules(l)) for l in ("en", "ru")}),
+                        encoding="utf-8")
+        print(f"wrote {card}")
     if args.real:
         real = Path(args.real)
         if real.exists():
@@ -187,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--real", default="../shared/datasets/real-pet-care/replies.jsonl",
                    help="outside data to report beside the test figures, if present")
     e.add_argument("--errors", type=int, default=0, help="list the first N errors")
+    e.add_argument("--card", help="with --checker: write the checker's model card to this path")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_evaluate)
 

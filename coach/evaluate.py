@@ -147,3 +147,56 @@ def format_report(report: dict, title: str) -> str:
         lines.append("  confusion (a missed flag counts under the category found on its span, if any):")
         lines.append(format_confusion(data["confusion"]))
     return "\n".join(lines)
+
+
+def _md_table(report: dict) -> list[str]:
+    out = []
+    for lang, data in report["languages"].items():
+        o = data["overall"]
+        out += [f"### {lang}: precision {_num(o['precision'])}, recall {_num(o['recall'])}, "
+                f"false-alarm rate {_num(o['false_alarm_rate'])} "
+                f"({o['drafts']} drafts, {o['flag_free_drafts']} flag-free; exact spans {o['exact_span']:.2f})", "",
+                "| category | precision | recall | F1 | tp | fp | fn |", "|---|---|---|---|---|---|---|"]
+        for cat, m in data["categories"].items():
+            out.append(f"| {cat} | {_num(m['precision'])} | {_num(m['recall'])} | {_num(m['f1'])} "
+                       f"| {m['tp']} | {m['fp']} | {m['fn']} |")
+        conf = data["confusion"]
+        out += ["", "Confusion (rows: gold flag category, or none for a false alarm; columns: category "
+                "found on that span, or none for a miss):", "",
+                "| | " + " | ".join(conf["labels"]) + " |", "|---" * (len(conf["labels"]) + 1) + "|"]
+        for g, row in zip(conf["labels"], conf["matrix"]):
+            out.append(f"| **{g}** | " + " | ".join(str(n) for n in row) + " |")
+        out.append("")
+    return out
+
+
+def checker_card(test: dict, dev: dict, real: dict | None, rules: dict[str, int]) -> str:
+    """The phrase checker's card: what it is for, its data, and its figures."""
+    lines = [
+        "# Model card: phrase checker", "",
+        "Flags phrases in a reply draft that will hurt the conversation with an unhappy pet-care client, "
+        "in seven categories (ultimatum, insult, canned_apology, blame, dismissive, false_promise, "
+        "assumption), with the span, why it hurts and a rewrite. It is a rule system, not a trained "
+        "model: lemma patterns in `coach/rules/packs/` (" +
+        ", ".join(f"{n} {lang}" for lang, n in rules.items()) + " rules), matched with spaCy.",
+        "", "## Intended use",
+        "A second pair of eyes for sitters, walkers and support agents before they send a reply, and a "
+        "teaching aid in workshops. It points at phrases; it does not judge a whole reply or a person.",
+        "", "## Evaluation data",
+        "`data/drafts_dev.jsonl` (written and labelled by the project, see `data/DATASHEET.md`), split by "
+        "a hash of the id into dev (rules were tuned on its errors) and test (never looked at while "
+        "writing rules). A finding counts when it overlaps a gold flag of the same category; the "
+        "false-alarm rate is the share of flag-free drafts with any finding.",
+        "", "## Test part", ""] + _md_table(test) + ["## Dev part (tuned on)", ""] + _md_table(dev)
+    if real:
+        lines += ["## Outside check: real replies", "",
+                  "`../shared/datasets/real-pet-care/replies.jsonl`: real public replies by pet businesses, "
+                  "labelled by the team, never used to write rules (and not copied here).", ""] + _md_table(real)
+    lines += ["## Limits",
+              "- Phrase rules catch the wording they describe: a harmful idea said in new words, sarcasm that "
+              "needs the context, or blame carried by a whole argument is missed (see the recall per category).",
+              "- The drafts are written by the project; real replies are longer and more varied, and the "
+              "outside check above is the honest measure of that gap.",
+              "- A flagged phrase is sometimes fine in context (a quoted word, a joke between friends); the "
+              "writer decides.", ""]
+    return "\n".join(lines)
