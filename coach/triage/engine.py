@@ -93,7 +93,7 @@ class Triager:
         cues = self._net(lang).cues(text)
         policy = models["severity"].info.get("policy", {})
         severity = decide(scores["severity"], cues, policy.get("urgent_threshold", 0.5),
-                          policy.get("complex_cues_lift", False))
+                          policy.get("complex_cues_lift", False), policy.get("cue_floor", 0.0))
         tone = max(scores["tone"], key=scores["tone"].get)
         category = max(scores["category"], key=scores["category"].get)
         reasons = self._reasons(text, lang, models, scores, cues, severity, tone, category, policy)
