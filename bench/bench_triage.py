@@ -24,15 +24,17 @@ def _pct(values, q):
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def _run(coach, texts, label):
-    for t in texts[:20]:
-        coach.triage(t)
-    lat = []
-    for t in texts:
-        t0 = time.perf_counter()
-        coach.triage(t)
-        lat.append(time.perf_counter() - t0)
-    print(f"{label:<34}{len(lat) / sum(lat):>9.0f}{_pct(lat, .5) * 1e3:>9.2f}{_pct(lat, .99) * 1e3:>9.2f}")
+def _run(coach, by_lang, label):
+    for lang, texts in by_lang.items():
+        for t in texts[:20]:
+            coach.triage(t)
+        lat = []
+        for t in texts:
+            t0 = time.perf_counter()
+            coach.triage(t)
+            lat.append(time.perf_counter() - t0)
+        print(f"{label + ', ' + lang:<38}{len(lat) / sum(lat):>9.0f}{_pct(lat, .5) * 1e3:>9.2f}"
+              f"{_pct(lat, .99) * 1e3:>9.2f}")
 
 
 def _tfidf_only_models(folder: Path) -> None:
@@ -68,18 +70,18 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=300)
     args = ap.parse_args()
     rows = load_messages(ROOT / "data/messages.jsonl")
-    texts = [r["text"] for r in rows][: args.n]
+    by_lang = {lang: [r["text"] for r in rows if r["lang"] == lang][: args.n] for lang in ("en", "ru")}
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores (1 thread used), Python {platform.python_version()}")
-    print(f"{'models':<34}{'msg/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    print(f"{'models, language':<38}{'msg/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
     t0 = time.perf_counter()
     coach = Coach()
     coach.triage("warm up")
     coach.triage("прогрев")
     print(f"(first triage, models and encoders loaded: {time.perf_counter() - t0:.1f} s)")
-    _run(coach, texts, "as trained (with chosen encoders)")
+    _run(coach, by_lang, "as trained (chosen encoders)")
     with tempfile.TemporaryDirectory() as tmp:
         _tfidf_only_models(Path(tmp))
-        _run(Coach(models=tmp), texts, "TF-IDF only (no encoders)")
+        _run(Coach(models=tmp), by_lang, "TF-IDF only (no encoders)")
 
 
 if __name__ == "__main__":

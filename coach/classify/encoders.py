@@ -47,7 +47,22 @@ def _minilm():
 
 
 def encode(kind: str, texts: list[str], batch: int = 32) -> np.ndarray:
-    """Unit-length sentence vectors for `texts` (float32, one row per text)."""
+    """Unit-length sentence vectors for `texts` (float32, one row per text).
+
+    A single text is cached: the three triage models of one message share its vector."""
+    if len(texts) == 1:
+        return _encode_one(kind, texts[0])[None, :]
+    return _encode_many(kind, texts, batch)
+
+
+@lru_cache(maxsize=256)
+def _encode_one(kind: str, text: str) -> np.ndarray:
+    vec = _encode_many(kind, [text], 1)[0]
+    vec.setflags(write=False)
+    return vec
+
+
+def _encode_many(kind: str, texts: list[str], batch: int) -> np.ndarray:
     if kind not in KINDS:
         raise ValueError(f"unknown encoder {kind!r}; expected one of {KINDS}")
     if not texts:

@@ -42,5 +42,7 @@ def build_pipeline(variant: str, C: float = 0.5) -> Pipeline:
     svm = LinearSVC(C=C, class_weight="balanced", random_state=0)
     return Pipeline([
         ("features", FeatureUnion(parts)),
-        ("classifier", CalibratedClassifierCV(svm, cv=5, method="sigmoid")),
+        # ensemble=False: one SVM on all the data, calibrated on cross-validated scores;
+        # one decision function at run time instead of five, and a fifth of the size.
+        ("classifier", CalibratedClassifierCV(svm, cv=5, method="sigmoid", ensemble=False)),
     ])

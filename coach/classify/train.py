@@ -49,6 +49,15 @@ def _out_of_fold(variant: str, texts: list[str], labels: list[str]) -> list[dict
     return out
 
 
+def _slim(pipe):
+    """Drop the vectorizers' `stop_words_` (the pruned terms): not needed to predict, a
+    large part of the file, and a set whose pickled order changes between runs."""
+    for _, part in pipe.named_steps["features"].transformer_list:
+        if hasattr(part, "stop_words_"):
+            del part.stop_words_
+    return pipe
+
+
 def _argmax(p: dict[str, float]) -> str:
     return max(p, key=p.get)
 
@@ -109,7 +118,7 @@ def train_all(data: Path = MESSAGES, out: Path = MODELS, log=print) -> dict:
                 variants[name] = scores(y, [_argmax(p) for p in oof[name]], LABELS[task])
                 log(f"  {task:<9}{lang}  {name:<18} cross-validated macro-F1 {variants[name]['macro_f1']:.3f}")
             chosen = max(variants, key=lambda n: (round(variants[n]["macro_f1"], 3), -list(VARIANTS).index(n)))
-            pipe = build_pipeline(chosen).fit(x, y)
+            pipe = _slim(build_pipeline(chosen).fit(x, y))
             info = {"variant": chosen, "train_n": len(pool), "test_n": len(test),
                     "cv": {n: {"macro_f1": v["macro_f1"], "accuracy": v["accuracy"]} for n, v in variants.items()},
                     "cv_chosen": variants[chosen]}

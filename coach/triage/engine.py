@@ -7,11 +7,14 @@ words of the message that pushed each model towards its label.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from pathlib import Path
 
 import numpy as np
+import sklearn
+from scipy import sparse
 
 from ..classify import artefact
 from ..classify.data import LABELS, TASKS
@@ -21,6 +24,16 @@ from .safety import SafetyNet
 from .severity import decide
 
 _WORDS_PREFIX = "words__"
+
+
+def _fingerprint(part) -> str:
+    """Identity of a fitted feature step: equal fingerprints transform text equally."""
+    if hasattr(part, "vocabulary_"):
+        h = hashlib.sha256(repr(sorted(part.vocabulary_.items())).encode("utf-8"))
+        h.update(part.idf_.tobytes())
+        h.update(repr(part.get_params()).encode("utf-8"))
+        return h.hexdigest()
+    return repr(part.get_params())
 
 
 def _stop_words(lang: str) -> frozenset[str]:
@@ -48,17 +61,30 @@ class _Model:
         if coefs.shape[0] == 1:  # binary: one row for the positive class
             coefs = np.vstack([-coefs[0], coefs[0]])
         self.word_coefs = coefs[:, self.word_idx]
-        # Positions of the kept n-grams inside the "words" vectorizer's own output.
-        self.word_pos = self.word_idx - min(i for i, n in enumerate(names) if n.startswith(_WORDS_PREFIX))
+        self.parts = self.pipe.named_steps["features"].transformer_list
+        self.part_keys = [_fingerprint(part) for _, part in self.parts]
 
-    def proba(self, text: str) -> dict[str, float]:
-        return dict(zip(self.classes, map(float, self.pipe.predict_proba([text])[0])))
+    def analyse(self, text: str, memo: dict):
+        """Class probabilities, and the feature row that `top_words` explains.
 
-    def top_words(self, text: str, label: str, k: int = 3) -> list[str]:
+        The three models of a language are fitted on the same messages, so their TF-IDF
+        vectorizers are identical: `memo` (one per message) lets them share one
+        transform instead of three."""
+        blocks = []
+        for (name, part), key in zip(self.parts, self.part_keys):
+            if key not in memo:
+                memo[key] = part.transform([text])
+            blocks.append(memo[key])
+        x = sparse.hstack(blocks).tocsr()
+        with sklearn.config_context(assume_finite=True):
+            p = self.pipe.named_steps["classifier"].predict_proba(x)[0]
+        return dict(zip(self.classes, map(float, p))), x
+
+    def top_words(self, x, label: str, k: int = 3) -> list[str]:
         """The message's word n-grams that weigh most towards `label`."""
-        words = self.pipe.named_steps["features"].transformer_list[0][1]
-        x = words.transform([text]).toarray()[0][self.word_pos]
-        contrib = x * self.word_coefs[self.classes.index(label)]
+        row = x[:, self.word_idx]
+        values = row.toarray()[0] if hasattr(row, "toarray") else np.asarray(row)[0]
+        contrib = values * self.word_coefs[self.classes.index(label)]
         order = np.argsort(-contrib)
         return [self.word_names[i] for i in order[:k] if contrib[i] > 0]
 
@@ -88,21 +114,23 @@ class Triager:
 
     def triage(self, text: str, lang: str) -> Triage:
         models = {task: self._model(task, lang) for task in TASKS}
-        scores = {task: m.proba(text) for task, m in models.items()}
-        scores = {task: {lab: round(s.get(lab, 0.0), 4) for lab in LABELS[task]} for task, s in scores.items()}
+        memo: dict = {}
+        analysed = {task: m.analyse(text, memo) for task, m in models.items()}
+        rows = {task: a[1] for task, a in analysed.items()}
+        scores = {task: {lab: round(a[0].get(lab, 0.0), 4) for lab in LABELS[task]} for task, a in analysed.items()}
         cues = self._net(lang).cues(text)
         policy = models["severity"].info.get("policy", {})
         severity = decide(scores["severity"], cues, policy.get("urgent_threshold", 0.5),
                           policy.get("complex_cues_lift", False), policy.get("cue_floor", 0.0))
         tone = max(scores["tone"], key=scores["tone"].get)
         category = max(scores["category"], key=scores["category"].get)
-        reasons = self._reasons(text, lang, models, scores, cues, severity, tone, category, policy)
+        reasons = self._reasons(rows, models, scores, cues, severity, tone, category, policy)
         route = self.playbooks.get(lang, self.playbooks["en"]).route(severity, category)
         return Triage(lang=lang, severity=severity, tone=tone, category=category, scores=scores,
                       route=route, reasons=reasons)
 
     @staticmethod
-    def _reasons(text, lang, models, scores, cues, severity, tone, category, policy) -> list[str]:
+    def _reasons(rows, models, scores, cues, severity, tone, category, policy) -> list[str]:
         out = []
         live = [c for c in cues if c.live]
         for c in live:
@@ -118,7 +146,7 @@ class Triager:
             out.append(f"urgent: the model gives {scores['severity']['urgent']:.0%} "
                        f"(threshold {policy.get('urgent_threshold', 0.5):.0%})")
         for task, label in (("severity", severity), ("tone", tone), ("category", category)):
-            words = models[task].top_words(text, label) if label in models[task].classes else []
+            words = models[task].top_words(rows[task], label) if label in models[task].classes else []
             if words:
                 out.append(f"{task} {label}: words " + ", ".join(f"«{w}»" for w in words))
         return out
