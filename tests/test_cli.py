@@ -93,3 +93,30 @@ def test_cli_console_script_is_installed():
     res = subprocess.run([exe, "check", "-", "--json"], input="Calm down.".encode(), capture_output=True)
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["findings"][0]["category"] == "dismissive"
+
+
+def test_cli_triage_json_and_text(tmp_path, capsys):
+    msg = tmp_path / "msg.txt"
+    msg.write_text("Bella was hit by a car on the walk, we're at the vet now", encoding="utf-8")
+    assert main(["triage", str(msg), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["severity"] == "urgent" and out["route"]["sla_hours"] is None
+    assert main(["triage", str(msg)]) == 0
+    text = capsys.readouterr().out
+    assert "severity  urgent" in text and "[ ]" in text and "why" in text
+
+
+def test_cli_triage_bad_playbook_exits_2(tmp_path, capsys):
+    msg = tmp_path / "msg.txt"
+    msg.write_text("The walker was late.", encoding="utf-8")
+    pb = tmp_path / "team.yml"
+    pb.write_text("team: x\n", encoding="utf-8")
+    assert main(["triage", str(msg), "--playbook", str(pb)]) == 2
+    assert "team.yml" in capsys.readouterr().err
+
+
+def test_cli_evaluate_triage_prints_every_task_per_language(capsys):
+    assert main(["evaluate", "--split", "test"]) == 0
+    out = capsys.readouterr().out
+    for word in ("[en] severity", "[ru] tone", "[ru] category", "confusion", "urgent recall"):
+        assert word in out

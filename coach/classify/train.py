@@ -50,11 +50,14 @@ def _out_of_fold(variant: str, texts: list[str], labels: list[str]) -> list[dict
 
 
 def _slim(pipe):
-    """Drop the vectorizers' `stop_words_` (the pruned terms): not needed to predict, a
-    large part of the file, and a set whose pickled order changes between runs."""
+    """Drop what makes a pickle differ between identical runs and is not needed to
+    predict: the vectorizers' pruned terms (`stop_words_`, a set whose pickled order
+    changes with the hash seed, and a large part of the file) and `_stop_words_id` (a
+    memory address, set again by every transform, so this runs just before saving)."""
     for _, part in pipe.named_steps["features"].transformer_list:
-        if hasattr(part, "stop_words_"):
-            del part.stop_words_
+        for attr in ("stop_words_", "_stop_words_id"):
+            if hasattr(part, attr):
+                delattr(part, attr)
     return pipe
 
 
@@ -118,7 +121,7 @@ def train_all(data: Path = MESSAGES, out: Path = MODELS, log=print) -> dict:
                 variants[name] = scores(y, [_argmax(p) for p in oof[name]], LABELS[task])
                 log(f"  {task:<9}{lang}  {name:<18} cross-validated macro-F1 {variants[name]['macro_f1']:.3f}")
             chosen = max(variants, key=lambda n: (round(variants[n]["macro_f1"], 3), -list(VARIANTS).index(n)))
-            pipe = _slim(build_pipeline(chosen).fit(x, y))
+            pipe = build_pipeline(chosen).fit(x, y)
             info = {"variant": chosen, "train_n": len(pool), "test_n": len(test),
                     "cv": {n: {"macro_f1": v["macro_f1"], "accuracy": v["accuracy"]} for n, v in variants.items()},
                     "cv_chosen": variants[chosen]}
@@ -136,7 +139,7 @@ def train_all(data: Path = MESSAGES, out: Path = MODELS, log=print) -> dict:
             else:
                 info["test"] = info["test_model_only"]
             log(f"  {task:<9}{lang}  kept {chosen}; test macro-F1 {info['test']['macro_f1']:.3f}")
-            artefact.save(pipe, folder, lang, meta)
+            artefact.save(_slim(pipe), folder, lang, meta)
             meta["languages"][lang] = info
         artefact.write_metadata(folder, meta)
         write_model_card(folder, meta)
