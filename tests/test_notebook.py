@@ -13,5 +13,6 @@ def test_notebook_evaluation_runs_and_was_committed_executed():
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.get("output_type") == "error"]
+    errors = [f"{o['ename']}: {o['evalue']}" for o in outputs if o.get("output_type") == "error"]
+    assert not errors
     assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for o in outputs)
