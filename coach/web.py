@@ -1,7 +1,8 @@
 """The Gradio app: `build_app(coach)` over the core API, nothing else.
 
-For now one workspace — a draft box and the checker's findings highlighted in place;
-the triage, review and workshop workspaces arrive with their issues. Handlers are
+For now two tabs — triage of a client's message, and a draft box with the checker's
+findings highlighted in place; the review and workshop workspaces arrive with their
+issues. Handlers are
 one-line calls into `Coach`; every event has an `api_name`, so `gradio_client` and
 HTTP callers get the same functions. User text is only ever shown through components
 that render it as text (HighlightedText, JSON), never as HTML.
@@ -39,6 +40,25 @@ def check_handler(coach: Coach, draft: str) -> dict:
     return {"lang": lang, "findings": [f.to_dict() for f in findings]}
 
 
+def triage_handler(coach: Coach, message: str) -> dict:
+    """The `triage` endpoint: Triage.to_dict()."""
+    try:
+        return coach.triage(message or "").to_dict()
+    except (ValueError, TypeError) as exc:
+        raise gr.Error(str(exc)) from None
+
+
+def triage_view(result: dict):
+    """Labels with their probabilities, and the route as a checklist in plain text."""
+    scores = result["scores"]
+    route = result["route"]
+    todo = [f"{route['action']}", f"SLA: {route['sla']}"] + [f"[ ] {c}" for c in route["checklist"]]
+    todo += [f"Tell the client: {route['tell_client']}"] + ([f"Gift: {route['gift']}"] if route.get("gift") else [])
+    labels = [{"label": result[task], "confidences": [{"label": k, "confidence": v} for k, v in scores[task].items()]}
+              for task in ("severity", "tone", "category")]
+    return (*labels, "\n".join(todo), "\n".join(f"• {r}" for r in result["reasons"]))
+
+
 def highlight(draft: str, result: dict) -> dict:
     """The draft with each finding marked by its category, for HighlightedText."""
     entities = [{"entity": f["category"], "start": f["start"], "end": f["end"]}
@@ -60,26 +80,48 @@ def present(draft: str, result: dict):
 
 
 def build_app(coach: Coach) -> gr.Blocks:
-    with gr.Blocks(title="coach — reply checker", analytics_enabled=False) as demo:
-        gr.Markdown("## coach · check a reply draft\nPaste your reply to a client; phrases that "
-                    "will hurt the conversation are marked, with why and a rewrite.")
-        draft = gr.Textbox(label="Your draft", lines=8, max_length=coach.max_chars,
-                           placeholder="Type or paste your reply…")
-        button = gr.Button("Check", variant="primary")
-        marked = gr.HighlightedText(label="Findings in place", combine_adjacent=False,
-                                    show_legend=True)
-        table = gr.Dataframe(headers=TABLE_HEADERS, label="Why, and what to write instead",
-                             interactive=False, wrap=True,
-                             column_widths=["20%", "13%", "40%", "27%"])
-        with gr.Accordion("As JSON (the API's answer)", open=False):
-            details = gr.JSON(label="check")
-        gr.Examples(EXAMPLES, inputs=draft)
-        button.click(lambda d: check_handler(coach, d), inputs=draft, outputs=details,
-                     api_name="check", concurrency_limit=CONCURRENCY
-                     ).success(present, inputs=[draft, details], outputs=[marked, table],
+    with gr.Blocks(title="coach — reply coach", analytics_enabled=False) as demo:
+        gr.Markdown("## coach · answer unhappy pet-care clients well")
+        with gr.Tab("Client's message"):
+            message = gr.Textbox(label="The client's message", lines=6, max_length=coach.max_chars,
+                                 placeholder="Paste what the client wrote…")
+            go = gr.Button("Triage", variant="primary")
+            with gr.Row():
+                severity = gr.Label(label="Severity")
+                tone = gr.Label(label="Client's tone")
+                category = gr.Label(label="Category", num_top_classes=3)
+            todo = gr.Textbox(label="What to do now", lines=8, interactive=False)
+            why = gr.Textbox(label="Why", lines=4, interactive=False)
+            with gr.Accordion("As JSON (the API's answer)", open=False):
+                triaged = gr.JSON(label="triage")
+            go.click(lambda m: triage_handler(coach, m), inputs=message, outputs=triaged,
+                     api_name="triage", concurrency_limit=CONCURRENCY
+                     ).success(triage_view, inputs=triaged, outputs=[severity, tone, category, todo, why],
                                api_visibility="private")
+        with gr.Tab("Check a draft"):
+            _check_tab(coach)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE, api_open=False)
     return demo
+
+
+def _check_tab(coach: Coach) -> None:
+    gr.Markdown("Paste your reply to a client; phrases that will hurt the conversation are "
+                "marked, with why and a rewrite.")
+    draft = gr.Textbox(label="Your draft", lines=8, max_length=coach.max_chars,
+                       placeholder="Type or paste your reply…")
+    button = gr.Button("Check", variant="primary")
+    marked = gr.HighlightedText(label="Findings in place", combine_adjacent=False,
+                                show_legend=True)
+    table = gr.Dataframe(headers=TABLE_HEADERS, label="Why, and what to write instead",
+                         interactive=False, wrap=True,
+                         column_widths=["20%", "13%", "40%", "27%"])
+    with gr.Accordion("As JSON (the API's answer)", open=False):
+        details = gr.JSON(label="check")
+    gr.Examples(EXAMPLES, inputs=draft)
+    button.click(lambda d: check_handler(coach, d), inputs=draft, outputs=details,
+                 api_name="check", concurrency_limit=CONCURRENCY
+                 ).success(present, inputs=[draft, details], outputs=[marked, table],
+                           api_visibility="private")
 
 
 def main(argv: list[str] | None = None) -> int:

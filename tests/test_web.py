@@ -59,3 +59,20 @@ def test_web_run_route_is_closed(served):
 
     r = httpx.post(served + "gradio_api/run/check", json={"data": ["calm down"]})
     assert r.status_code >= 400
+
+
+def test_web_triage_handler_and_view(coach):
+    from coach.web import triage_handler, triage_view
+
+    out = triage_handler(coach, "<b>Bella</b> was hit by a car, we're at the vet")
+    assert out["severity"] == "urgent"
+    sev, tone, cat, todo, why = triage_view(out)
+    assert sev["label"] == "urgent" and len(sev["confidences"]) == 3 and "[ ]" in todo and why
+
+
+def test_web_triage_endpoint_through_gradio_client(served):
+    from gradio_client import Client
+
+    client = Client(served, analytics_enabled=False, verbose=False)
+    out = client.predict("Собака убежала на прогулке, выгульщик не может её найти", api_name="/triage")
+    assert out["lang"] == "ru" and out["severity"] == "urgent"
