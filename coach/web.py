@@ -54,9 +54,10 @@ def triage_view(result: dict):
     route = result["route"]
     todo = [f"{route['action']}", f"SLA: {route['sla']}"] + [f"[ ] {c}" for c in route["checklist"]]
     todo += [f"Tell the client: {route['tell_client']}"] + ([f"Gift: {route['gift']}"] if route.get("gift") else [])
-    labels = [{"label": result[task], "confidences": [{"label": k, "confidence": v} for k, v in scores[task].items()]}
-              for task in ("severity", "tone", "category")]
-    return (*labels, "\n".join(todo), "\n".join(f"• {r}" for r in result["reasons"]))
+    # Severity is shown as decided (the safety net may overrule the model's arg-max);
+    # tone and category with their probabilities.
+    return (result["severity"], scores["tone"], scores["category"], "\n".join(todo),
+            "\n".join(f"• {r}" for r in result["reasons"]))
 
 
 def highlight(draft: str, result: dict) -> dict:

@@ -54,7 +54,7 @@ class _Model:
         stop = _stop_words(lang)
         # Only n-grams a person can read as a cue: not made of stop words alone ("is the").
         self.word_idx = np.array([i for i, n in enumerate(names) if n.startswith(_WORDS_PREFIX)
-                                  and any(w not in stop for w in n[len(_WORDS_PREFIX):].split())])
+                                  and any(w not in stop and len(w) > 2 for w in n[len(_WORDS_PREFIX):].split())])
         self.word_names = [names[i][len(_WORDS_PREFIX):] for i in self.word_idx]
         clf = self.pipe.named_steps["classifier"]
         coefs = np.mean([c.estimator.coef_ for c in clf.calibrated_classifiers_], axis=0)
