@@ -51,8 +51,19 @@ def save(obj, folder: Path, name: str, metadata: dict) -> dict:
     return metadata
 
 
+def _rounded(obj, digits: int = 4):
+    """Metrics to four decimals: readable, and enough for any figure we report."""
+    if isinstance(obj, float):
+        return round(obj, digits)
+    if isinstance(obj, dict):
+        return {k: _rounded(v, digits) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_rounded(v, digits) for v in obj]
+    return obj
+
+
 def write_metadata(folder: Path, metadata: dict) -> None:
-    (folder / "metadata.json").write_text(json.dumps(metadata, indent=1, ensure_ascii=False) + "\n",
+    (folder / "metadata.json").write_text(json.dumps(_rounded(metadata), indent=1, ensure_ascii=False) + "\n",
                                           encoding="utf-8")
 
 
