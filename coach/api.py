@@ -23,7 +23,7 @@ class CoachError(ValueError):
 
 
 class Coach:
-    """Triages client messages and checks reply drafts (review and suggest come next).
+    """Triages client messages, checks and reviews reply drafts, and suggests first replies.
 
     `playbook` is a team's own playbook file (validated at once); by default the
     embedded playbook is used, in the message's language. `models` is the folder of
@@ -32,10 +32,11 @@ class Coach:
     """
 
     def __init__(self, playbook: str | os.PathLike | None = None, *, models: str | os.PathLike | None = None,
-                 max_chars: int = DEFAULT_MAX_CHARS):
+                 max_chars: int = DEFAULT_MAX_CHARS, learned: bool = True):
         if not isinstance(max_chars, int) or max_chars <= 0:
             raise ValueError("max_chars must be a positive integer")
         self.max_chars = max_chars
+        self.learned = learned
         if playbook is None:
             self.playbooks = {lang: _playbook.load_default(lang) for lang in ("en", "ru")}
         else:
@@ -44,6 +45,9 @@ class Coach:
         self.models_dir = Path(models) if models is not None else DEFAULT_MODELS
         self._checkers: dict = {}
         self._triager = None
+        self._tone = None
+        self._reviewer = None
+        self._details: dict = {}
         self._lock = threading.Lock()
 
     def triage(self, message: str, lang: str | None = None) -> Triage:
@@ -66,9 +70,14 @@ class Coach:
             with self._lock:
                 checker = self._checkers.get(lang)
                 if checker is None:
+                    from .nlp import pipeline
                     from .rules.checker import Checker
+                    from .rules.model import PhraseModel
 
-                    checker = self._checkers[lang] = Checker(lang)
+                    model = None
+                    if self.learned:
+                        model = PhraseModel.load(self.models_dir / "checker", lang, pipeline(lang).vocab.strings)
+                    checker = self._checkers[lang] = Checker(lang, model=model)
         return checker
 
     def _validate(self, text, what: str = "text") -> bool:
@@ -99,3 +108,85 @@ class Coach:
             return checker.check(draft)
         except Exception as exc:  # keep spaCy's internals away from callers
             raise CoachError(f"could not check this draft: {type(exc).__name__}") from exc
+
+    # -- review and suggest ------------------------------------------------------------
+    def _parts(self):
+        """The draft-tone model and the move finders, built once, on first use."""
+        if self._reviewer is None:
+            with self._lock:
+                if self._reviewer is None:
+                    from .review.engine import Reviewer
+                    from .review.tone import ToneModel
+
+                    self._tone = ToneModel(self.models_dir / "draft_tone")
+                    self._reviewer = Reviewer()
+        return self._tone, self._reviewer
+
+    def _detail_finder(self, lang: str):
+        finder = self._details.get(lang)
+        if finder is None:
+            from .suggest.details import DetailFinder
+
+            finder = self._details[lang] = DetailFinder(lang)
+        return finder
+
+    def review(self, draft: str, context: str | None = None, lang: str | None = None):
+        """The draft's findings, tone, good moves present and missing, and a 0-100 score
+        whose terms and reasons are in the result (see coach.review.engine). With the
+        client's message as `context`, the case is triaged and weighed: an urgent case
+        answered with a routine reply, or a complex one without the 24-hour hand-over,
+        is the worst miss and is named first."""
+        if not self._validate(draft, "draft"):
+            raise ValueError("draft is empty")
+        if context is not None and not self._validate(context, "context"):
+            context = None
+        code = _lang.resolve(draft, lang)
+        case = self.triage(context) if context else None
+        names = (self._detail_finder(case.lang).find(context).pet,) if case else ()
+        return self._review(draft, code, context, case, tuple(n for n in names if n))
+
+    def _review(self, draft: str, code: str, context, case, names: tuple[str, ...]):
+        from .review.engine import score_review
+
+        tone_model, reviewer = self._parts()
+        findings = self.check(draft, lang=code)
+        try:
+            tone, dist = tone_model.predict(draft, code)
+            found = reviewer.moves(code).find(draft, context, names)
+        except Exception as exc:
+            if isinstance(exc, (ValueError, TypeError)) or type(exc).__name__ == "ArtefactError":
+                raise
+            raise CoachError(f"could not review this draft: {type(exc).__name__}") from exc
+        return score_review(code, findings, tone, dist, found, case)
+
+    def suggest(self, message: str, client_name: str | None = None, pet_name: str | None = None,
+                sender_name: str | None = None, lang: str | None = None, n: int = 3):
+        """At least `n` (default 3) different first replies in the message's language,
+        best first. Each is built on the triage and the playbook, passes `check()` with no
+        finding, stays under 700 characters, and is ranked by its own review."""
+        from .suggest.compose import MAX_CHARS, Suggestion, compose
+
+        for what, value in (("client_name", client_name), ("pet_name", pet_name), ("sender_name", sender_name)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{what} must be str or None, not {type(value).__name__}")
+            if value is not None and len(value) > 80:
+                raise ValueError(f"{what} is longer than 80 characters")
+        case = self.triage(message, lang)
+        details = self._detail_finder(case.lang).find(message, pet_name)
+        playbook = self.playbooks[case.lang]
+        names = (details.pet,) if details.pet else ()
+        seen, ranked = set(), []
+        for k in range(max(n, 3) * 2):
+            text = compose(case, details, playbook, k, client_name, sender_name)
+            if text in seen or len(text) > MAX_CHARS:
+                continue
+            seen.add(text)
+            r = self._review(text, case.lang, message, case, names)
+            if r.findings:
+                continue
+            shorter_first = len(text) if case.tone == "angry" else 0
+            ranked.append((-r.score, shorter_first, k, text, r))
+        ranked.sort()
+        return [Suggestion(text=text, lang=case.lang, rank=i + 1, score=r.score, severity=case.severity,
+                           moves=r.moves)
+                for i, (_, _, _, text, r) in enumerate(ranked[:max(n, 3)])]

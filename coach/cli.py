@@ -92,11 +92,19 @@ def cmd_triage(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from .classify.train import train_all
+    if args.part in ("all", "triage"):
+        from .classify.train import train_all
 
-    summary = train_all(Path(args.data), Path(args.models))
-    for task, by_lang in summary.items():
-        print(f"{task:<9} test macro-F1 " + "  ".join(f"{k} {v:.3f}" for k, v in by_lang.items()))
+        summary = train_all(Path(args.data), Path(args.models))
+        for task, by_lang in summary.items():
+            print(f"{task:<9} test macro-F1 " + "  ".join(f"{k} {v:.3f}" for k, v in by_lang.items()))
+    if args.part in ("all", "checker"):
+        from .rules.train_model import train_all as train_checker
+
+        meta = train_checker(Path(args.models) / "checker")
+        for lang, s in meta["learned_layer"].items():
+            print(f"checker   {lang}: {s['granularity']} units, C={s['C']}, thresholds {s['thresholds']}, "
+                  f"{s['features']} features")
     return 0
 
 
@@ -126,7 +134,7 @@ def _evaluate_checker(args) -> int:
     rows = load_jsonl(path)
     if args.split != "all":
         rows = [r for r in rows if split_of(r["id"]) == args.split]
-    coach = Coach()
+    coach = Coach(models=args.models, learned=not args.rules_only)
     report = evaluate_checker(coach, rows)
     if args.json:
         print(json.dumps({"split": args.split, **report}, ensure_ascii=False, indent=1))
@@ -186,9 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--json", action="store_true", help="print one JSON object")
     t.set_defaults(func=cmd_triage)
 
-    tr = sub.add_parser("train", help="rebuild the triage models in models/ from data/")
+    tr = sub.add_parser("train", help="rebuild the models in models/ from data/")
     tr.add_argument("--data", default="data/messages.jsonl")
     tr.add_argument("--models", default="models")
+    tr.add_argument("--part", choices=["all", "triage", "checker"], default="all",
+                    help="train only the triage models or only the checker's learned layer")
     tr.set_defaults(func=cmd_train)
 
     e = sub.add_parser("evaluate", help="per-class metrics on the test part: triage (default) or --checker")
@@ -201,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="outside data to report beside the test figures, if present")
     e.add_argument("--errors", type=int, default=0, help="list the first N errors")
     e.add_argument("--card", help="with --checker: write the checker's model card to this path")
+    e.add_argument("--rules-only", action="store_true", help="with --checker: the rule packs without the learned layer")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_evaluate)
 

@@ -39,7 +39,7 @@ def load_jsonl(path: Path) -> list[dict]:
     return rows
 
 
-def _gold_spans(row: dict) -> list[tuple[str, int, int]]:
+def gold_spans(row: dict) -> list[tuple[str, int, int]]:
     spans, used = [], set()
     for flag in row.get("flags", []):
         start = row["text"].find(flag["text"])
@@ -64,8 +64,14 @@ def _num(x, width: int = 0, digits: int = 3) -> str:
     return f"{'—' if x is None else f'{x:.{digits}f}':>{width}}"
 
 
-def evaluate_checker(coach, rows: list[dict]) -> dict:
-    """Scores per language and per category, with the errors for inspection."""
+def evaluate_checker(coach, rows: list[dict], predict=None) -> dict:
+    """Scores per language and per category, with the errors for inspection.
+
+    `predict(text, lang)` -> [(category, start, end)] scores something other than
+    `coach.check` (the learned layer alone, when its threshold is chosen)."""
+    if predict is None:
+        def predict(text, lang):
+            return [(f.category, f.start, f.end) for f in coach.check(text, lang=lang)]
     counts = defaultdict(Counter)  # (lang, category) -> tp/fp/fn
     exact = Counter()
     clean = Counter()
@@ -74,8 +80,8 @@ def evaluate_checker(coach, rows: list[dict]) -> dict:
     confusion = defaultdict(Counter)  # lang -> (gold category|none, predicted|none) -> n
     for row in rows:
         lang = row["lang"]
-        gold = _gold_spans(row)
-        pred = [(f.category, f.start, f.end) for f in coach.check(row["text"], lang=lang)]
+        gold = gold_spans(row)
+        pred = predict(row["text"], lang)
         used = set()
         for cat, gs, ge in gold:
             hit = next((k for k, (pc, ps, pe) in enumerate(pred)

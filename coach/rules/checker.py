@@ -27,6 +27,12 @@ _CLAUSE_GAP_BREAKS = [".", "!", "?", ";", "\n", "\n\n"]
 
 
 @lru_cache(maxsize=1)
+def _learned_messages() -> dict:
+    with resources.files("coach.resources").joinpath("learned.yml").open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@lru_cache(maxsize=1)
 def _negation() -> dict:
     with resources.files("coach.resources").joinpath("negation.yml").open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
@@ -35,8 +41,12 @@ def _negation() -> dict:
 class Checker:
     """Finds rule matches in drafts of one language."""
 
-    def __init__(self, lang: str, rules: list[Rule] | None = None):
+    def __init__(self, lang: str, rules: list[Rule] | None = None, model=None):
+        """`model` is the learned layer (coach.rules.model.PhraseModel) or None for
+        rules alone."""
         self.lang = lang
+        self.model = model
+        self._learned = _learned_messages()[lang] if model is not None else {}
         self.nlp = pipeline(lang)
         self.lemmas = lemmatizer(lang)
         self.rules = list(rules) if rules is not None else load_rules(lang)
@@ -173,7 +183,8 @@ class Checker:
         for match_id, s, e in matches:
             idx, is_anti = self._keys[match_id]
             (anti.setdefault(idx, []).append((s, e)) if is_anti else hits.append((idx, s, e)))
-        if not hits:
+        learned = self.model.predict(doc) if self.model is not None else []
+        if not hits and not learned:
             return []
         quotes = quoted_regions(norm.text)
         found: list[tuple[int, int, Rule]] = []
@@ -187,7 +198,30 @@ class Checker:
             if any(q_s < cs and ce < q_e for q_s, q_e in quotes):
                 continue
             found.append((cs, ce, rule))
-        return [self._finding(text, norm, cs, ce, rule) for cs, ce, rule in _merge(found)]
+        findings = [self._finding(text, norm, cs, ce, rule) for cs, ce, rule in _merge(found)]
+        if learned:
+            findings = self._with_learned(text, norm, doc, learned, found, quotes, findings)
+        return findings
+
+    def _with_learned(self, text, norm, doc, learned, found, quotes, findings) -> list[Finding]:
+        """Add the learned layer's clauses where no rule of the same category already
+        flagged something inside them (a rule's span is more precise) and that are not
+        quoted."""
+        extra = []
+        for u in learned:
+            cs, ce = doc[u.start].idx, doc[u.end - 1].idx + len(doc[u.end - 1].text)
+            if any(rule.category == u.category and rs < ce and cs < re_ for rs, re_, rule in found):
+                continue
+            if any(q_s < cs and ce < q_e for q_s, q_e in quotes):
+                continue
+            start, end = norm.source_span(cs, ce)
+            said = self._learned[u.category]
+            extra.append(Finding(category=u.category, rule=f"{self.lang}.{u.category}.learned", start=start,
+                                 end=end, text=text[start:end], message=said["message"],
+                                 suggestions=list(said["suggestions"]), level="warning", lang=self.lang))
+        if not extra:
+            return findings
+        return sorted(findings + extra, key=lambda f: (f.start, f.end, f.category))
 
     def _finding(self, text, norm, cs, ce, rule: Rule) -> Finding:
         start, end = norm.source_span(cs, ce)

@@ -1,0 +1,262 @@
+"""Training the checker's learned layer (see coach.rules.model).
+
+Training data: every rule's examples (wrong sentences with their span, right sentences),
+`data/drafts_train.jsonl` (drafts written for training by other writers than the
+evaluation drafts, never seen by the rule writers) and the dev part of
+`data/drafts_dev.jsonl`. A clause or sentence is a positive for a category when it
+overlaps a gold span of that category.
+
+Choices are made out of fold: the drafts are cut into five folds by a hash of the id,
+and each fold is scored by a model fitted without it, together with the rules' own
+findings. Per category, the threshold is the lowest at which what the layer ADDS to the
+rules is right at least 85% of the time and adds a false alarm to at most 1% of
+flag-free drafts; units and regularisation are those with the best F1 of rules + layer.
+The test part of `data/drafts_dev.jsonl` is never read here.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy
+import yaml
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import make_pipeline
+
+from ..classify.artefact import sha256_of, write_metadata
+from ..evaluate import evaluate_checker, gold_spans, load_jsonl, split_of
+from ..nlp import lemmatizer, pipeline
+from ..text import normalise
+from .checker import Checker
+from .model import PhraseModel, split_units
+from .pack import CATEGORIES, load_rules
+
+TRAIN_DRAFTS = Path("data/drafts_train.jsonl")
+EVAL_DRAFTS = Path("data/drafts_dev.jsonl")
+GRANULARITIES = ("clause", "sentence")
+CS = (0.1, 0.3, 1.0)
+FOLDS = 5
+THRESHOLDS = tuple(round(t, 2) for t in numpy.arange(0.30, 0.991, 0.01))
+# What the layer adds to the rules must be right this often (out of fold), and add a
+# false alarm to at most this share of flag-free drafts per category.
+MIN_ADDED_PRECISION = 0.85
+MAX_ADDED_ALARMS_PER_CATEGORY = 0.01
+
+
+@lru_cache(maxsize=1)
+def clause_words() -> dict:
+    with resources.files("coach.resources").joinpath("clauses.yml").open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+class Prepared:
+    """A text normalised and tokenised once, with its units per granularity."""
+
+    def __init__(self, text: str, lang: str, gold: list[tuple[str, int, int]]):
+        lem = lemmatizer(lang)
+        self.text = text
+        self.norm = normalise(text, lem.is_known, "cyrillic" if lang == "ru" else "latin")
+        self.doc = pipeline(lang)(self.norm.text)
+        self.lemmas = [t.lemma_ for t in self.doc]
+        self.gold = gold
+        self.units = {g: split_units([t.lower_ for t in self.doc], g, frozenset(clause_words()[lang]["openers"]))
+                      for g in GRANULARITIES}
+
+    def source_span(self, s: int, e: int) -> tuple[int, int]:
+        return self.norm.source_span(self.doc[s].idx, self.doc[e - 1].idx + len(self.doc[e - 1].text))
+
+    def features(self, s: int, e: int) -> list[str]:
+        keys = self.lemmas[s:e]
+        out = ["\x1f".join(("", k)) for k in keys]  # a unigram: one empty head
+        out.append("\x1f".join(("^", keys[0])))
+        out += ["\x1f".join(pair) for pair in zip(keys, keys[1:])]
+        return out
+
+    def labelled_units(self, granularity: str):
+        for s, e in self.units[granularity]:
+            cs, ce = self.source_span(s, e)
+            cats = {c for c, gs, ge in self.gold if gs < ce and cs < ge}
+            yield self.features(s, e), cats
+
+
+def _feature_tuple(name: str) -> list[str]:
+    head, word = name.split("\x1f", 1)
+    return [word] if head == "" else [head, word]
+
+
+def rule_examples(lang: str) -> list[Prepared]:
+    """Every rule's examples, prepared: wrong sentences with their span, right ones."""
+    out = []
+    for rule in load_rules(lang):
+        for ex in rule.wrong:
+            out.append(Prepared(ex.text, lang, [(rule.category, *ex.span)]))
+        for ex in rule.right:
+            out.append(Prepared(ex.text, lang, []))
+    return out
+
+
+def fit(prepared: list[Prepared], granularity: str, c: float):
+    x, y = [], []
+    for p in prepared:
+        for feats, cats in p.labelled_units(granularity):
+            x.append(feats)
+            y.append([int(cat in cats) for cat in CATEGORIES])
+    pipe = make_pipeline(
+        CountVectorizer(analyzer=lambda feats: feats, binary=True, min_df=2),
+        OneVsRestClassifier(LogisticRegression(C=c, class_weight="balanced", max_iter=5000)),
+    )
+    pipe.fit(x, numpy.array(y))
+    return pipe
+
+
+def spec_of(pipe, lang: str, granularity: str, thresholds: dict[str, float]) -> dict:
+    """The pipeline as plain data for PhraseModel: features with a weight above 1e-4."""
+    vec, ovr = pipe.steps[0][1], pipe.steps[1][1]
+    coef = numpy.vstack([est.coef_[0] for est in ovr.estimators_]).T  # (features, categories)
+    bias = [float(est.intercept_[0]) for est in ovr.estimators_]
+    keep = numpy.flatnonzero(numpy.abs(coef).max(axis=1) > 1e-4)
+    names = vec.get_feature_names_out()
+    words = clause_words()[lang]
+    return {
+        "lang": lang,
+        "granularity": granularity,
+        "categories": list(CATEGORIES),
+        "openers": sorted(words["openers"]),
+        "trim": sorted(words["trim"]),
+        "thresholds": thresholds,
+        "bias": [round(b, 5) for b in bias],
+        "features": [_feature_tuple(names[i]) for i in keep],
+        "weights": [[round(float(w), 5) for w in coef[i]] for i in keep],
+    }
+
+
+def _unit_scores(model: PhraseModel, p: Prepared) -> list[tuple[int, int, numpy.ndarray]]:
+    units = p.units[model.granularity]
+    if not units:
+        return []
+    probs = model.scores(p.doc, units)
+    out = []
+    for (s, e), row in zip(units, probs):
+        ts, te = model._trimmed(p.doc, s, e)
+        out.append((*p.source_span(ts, te), row))
+    return out
+
+
+def fold_of(row_id: str) -> int:
+    return int(hashlib.sha256(row_id.encode("utf-8")).hexdigest()[:8], 16) % FOLDS
+
+
+def out_of_fold(lang: str, base: list[Prepared], pool: list[tuple[dict, Prepared]], granularity: str,
+                c: float) -> dict[str, list]:
+    """Unit scores of every pool draft from a model fitted without its fold (the rule
+    examples are in every fold's training data and never scored)."""
+    strings = pipeline(lang).vocab.strings
+    out = {}
+    for fold in range(FOLDS):
+        fit_on = base + [p for row, p in pool if fold_of(row["id"]) != fold]
+        pipe = fit(fit_on, granularity, c)
+        model = PhraseModel(spec_of(pipe, lang, granularity, {k: 1.0 for k in CATEGORIES}), strings)
+        for row, p in pool:
+            if fold_of(row["id"]) == fold:
+                out[row["id"]] = _unit_scores(model, p)
+    return out
+
+
+def rule_findings(lang: str, rows: list[dict]) -> dict[str, list[tuple[str, int, int]]]:
+    checker = Checker(lang)
+    return {r["id"]: [(f.category, f.start, f.end) for f in checker.check(r["text"])] for r in rows}
+
+
+def added(units, rules, thresholds: dict[str, float]) -> list[tuple[str, int, int]]:
+    """What the layer adds to the rules' findings, as `Checker._with_learned` does."""
+    out = []
+    for s, e, probs in units:
+        for k, cat in enumerate(CATEGORIES):
+            if probs[k] >= thresholds[cat] and not any(rc == cat and rs < e and s < re_ for rc, rs, re_ in rules):
+                out.append((cat, s, e))
+    return out
+
+
+def _marginal(rows, oof, rules, cat: str, t: float) -> tuple[int, int, int]:
+    """(right, wrong, alarms on flag-free drafts) of the layer's additions in `cat`."""
+    right = wrong = alarms = 0
+    for row in rows:
+        gold = [(gc, gs, ge) for gc, gs, ge in gold_spans(row) if gc == cat]
+        covered = [g for g in gold if any(rc == cat and rs < g[2] and g[1] < re_ for rc, rs, re_ in rules[row["id"]])]
+        new = added(oof[row["id"]], rules[row["id"]], {c: (t if c == cat else 2.0) for c in CATEGORIES})
+        for _, s, e in new:
+            if any(gs < e and s < ge for _, gs, ge in gold if (cat, gs, ge) not in covered):
+                right += 1
+            else:
+                wrong += 1
+        alarms += bool(new) and not row["flags"]
+    return right, wrong, alarms
+
+
+def choose_thresholds(rows, oof, rules) -> dict[str, float]:
+    """Per category, the lowest threshold at which the layer's own additions are right at
+    least MIN_ADDED_PRECISION of the time (out of fold), and add few false alarms."""
+    clean = max(1, sum(1 for r in rows if not r["flags"]))
+    chosen = {}
+    for cat in CATEGORIES:
+        chosen[cat] = 1.0
+        for t in THRESHOLDS:
+            right, wrong, alarms = _marginal(rows, oof, rules, cat, t)
+            if right + wrong >= 3 and right / (right + wrong) >= MIN_ADDED_PRECISION \
+                    and alarms / clean <= MAX_ADDED_ALARMS_PER_CATEGORY:
+                chosen[cat] = t
+                break
+    return chosen
+
+
+def combined_report(rows, oof, rules, thresholds):
+    lookup = {r["text"]: rules[r["id"]] + added(oof[r["id"]], rules[r["id"]], thresholds) for r in rows}
+    return evaluate_checker(None, rows, predict=lambda text, lang: lookup[text])
+
+
+def train(lang: str, out: Path, drafts: Path = TRAIN_DRAFTS, eval_drafts: Path = EVAL_DRAFTS,
+          log=print) -> dict:
+    """Choose units, C and per-category thresholds out of fold on the training drafts and
+    the dev drafts; write `<out>/<lang>.json`; return its summary."""
+    base = rule_examples(lang)
+    rows = [r for r in load_jsonl(drafts) if r["lang"] == lang] if drafts.exists() else []
+    rows += [r for r in load_jsonl(eval_drafts) if r["lang"] == lang and split_of(r["id"]) == "dev"]
+    pool = [(r, Prepared(r["text"], lang, gold_spans(r))) for r in rows]
+    rules = rule_findings(lang, rows)
+    results = []
+    for granularity in GRANULARITIES:
+        for c in CS:
+            oof = out_of_fold(lang, base, pool, granularity, c)
+            th = choose_thresholds(rows, oof, rules)
+            o = combined_report(rows, oof, rules, th)["languages"][lang]["overall"]
+            log(f"  {lang} {granularity:<8} C={c:<4} out-of-fold rules+layer: recall={o['recall'] or 0:.3f} "
+                f"precision={o['precision'] or 0:.3f} false alarms={o['false_alarm_rate']:.3f}  "
+                + " ".join(f"{k[:5]}={v:.2f}" for k, v in th.items()))
+            results.append((o["f1"] or 0, granularity, c, th, o))
+    _, granularity, c, th, o = max(results, key=lambda r: r[0])
+    rules_only = evaluate_checker(None, rows, predict=lambda text, lang_, _l={r["text"]: rules[r["id"]] for r in rows}: _l[text])
+    pipe = fit(base + [p for _, p in pool], granularity, c)
+    spec = spec_of(pipe, lang, granularity, {k: float(v) for k, v in th.items()})
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{lang}.json"
+    path.write_text(json.dumps(spec, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    return {"granularity": granularity, "C": c, "thresholds": spec["thresholds"], "features": len(spec["features"]),
+            "pool_drafts": len(rows), "rule_examples": len(base),
+            "out_of_fold": {"rules": rules_only["languages"][lang]["overall"], "rules+layer": o},
+            "sha256": sha256_of(path)}
+def train_all(out: Path = Path("models/checker"), log=print) -> dict:
+    meta_path = out / "metadata.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    meta.setdefault("artefacts", {})
+    meta.setdefault("learned_layer", {})
+    for lang in ("en", "ru"):
+        summary = train(lang, out, log=log)
+        meta["artefacts"][f"{lang}.json"] = summary.pop("sha256")
+        meta["learned_layer"][lang] = summary
+    write_metadata(out, meta)
+    return meta
