@@ -1,4 +1,4 @@
-"""Every example of every rule — checker packs and triage cue packs: wrong sentences flag
+"""Every example of every rule — checker packs, triage cue packs and review move packs: wrong sentences flag
 exactly the marked span with the rule's category; right sentences get no finding of it."""
 from functools import lru_cache
 
@@ -7,15 +7,18 @@ import pytest
 from coach.nlp import LANGS
 from coach.rules.checker import Checker
 from coach.rules.pack import load_rules
+from coach.review.moves import load_moves
 from coach.triage.safety import load_cues
 
+LOADERS = {"rules": load_rules, "cues": load_cues, "moves": load_moves}
 RULES = [r for lang in LANGS for r in load_rules(lang)]
 CUES = [r for lang in LANGS for r in load_cues(lang)]
+MOVES = [r for lang in LANGS for r in load_moves(lang)]
 
 
 @lru_cache(maxsize=None)
 def _checker(kind: str, lang: str) -> Checker:
-    return Checker(lang, load_rules(lang) if kind == "rules" else load_cues(lang))
+    return Checker(lang, LOADERS[kind](lang))
 
 
 def _cases(rules, kind, which):
@@ -24,8 +27,10 @@ def _cases(rules, kind, which):
             yield pytest.param(kind, rule, ex, id=f"{rule.id}-{which}{k}")
 
 
-WRONG = list(_cases(RULES, "rules", "wrong")) + list(_cases(CUES, "cues", "wrong"))
-RIGHT = list(_cases(RULES, "rules", "right")) + list(_cases(CUES, "cues", "right"))
+WRONG = [c for rules, kind in ((RULES, "rules"), (CUES, "cues"), (MOVES, "moves"))
+         for c in _cases(rules, kind, "wrong")]
+RIGHT = [c for rules, kind in ((RULES, "rules"), (CUES, "cues"), (MOVES, "moves"))
+         for c in _cases(rules, kind, "right")]
 
 
 @pytest.mark.parametrize("kind,rule,example", WRONG)

@@ -1,0 +1,1 @@
+"""Reviewing a reply draft against what good first replies do (see `review.engine`)."""

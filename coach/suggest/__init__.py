@@ -1,0 +1,1 @@
+"""Composing constructive first replies to a client (see `suggest.compose`)."""
