@@ -71,13 +71,14 @@ class Coach:
                 checker = self._checkers.get(lang)
                 if checker is None:
                     from .nlp import pipeline
-                    from .rules.checker import Checker
+                    from .rules.checker import shared
                     from .rules.model import PhraseModel
 
-                    model = None
+                    checker = shared(lang)
                     if self.learned:
                         model = PhraseModel.load(self.models_dir / "checker", lang, pipeline(lang).vocab.strings)
-                    checker = self._checkers[lang] = Checker(lang, model=model)
+                        checker = checker.with_model(model)
+                    self._checkers[lang] = checker
         return checker
 
     def _validate(self, text, what: str = "text") -> bool:
@@ -146,18 +147,25 @@ class Coach:
         return self._review(draft, code, context, case, tuple(n for n in names if n))
 
     def _review(self, draft: str, code: str, context, case, names: tuple[str, ...]):
+        return self._review_many([draft], code, context, case, names)[0]
+
+    def _review_many(self, drafts: list[str], code: str, context, case, names: tuple[str, ...], findings=None):
+        """Reviews of drafts in one language against one context: the tone model runs
+        once on all of them (suggest() reviews its candidates this way, with the
+        findings it has already computed)."""
         from .review.engine import score_review
 
         tone_model, reviewer = self._parts()
-        findings = self.check(draft, lang=code)
+        if findings is None:
+            findings = [self.check(d, lang=code) for d in drafts]
         try:
-            tone, dist = tone_model.predict(draft, code)
-            found = reviewer.moves(code).find(draft, context, names)
+            tones = tone_model.predict_many(drafts, code)
+            found = [reviewer.moves(code).find(d, context, names) for d in drafts]
         except Exception as exc:
             if isinstance(exc, (ValueError, TypeError)) or type(exc).__name__ == "ArtefactError":
                 raise
             raise CoachError(f"could not review this draft: {type(exc).__name__}") from exc
-        return score_review(code, findings, tone, dist, found, case)
+        return [score_review(code, f, tone, dist, fd, case) for f, (tone, dist), fd in zip(findings, tones, found)]
 
     def suggest(self, message: str, client_name: str | None = None, pet_name: str | None = None,
                 sender_name: str | None = None, lang: str | None = None, n: int = 3):
@@ -175,15 +183,19 @@ class Coach:
         details = self._detail_finder(case.lang).find(message, pet_name)
         playbook = self.playbooks[case.lang]
         names = (details.pet,) if details.pet else ()
-        seen, ranked = set(), []
-        for k in range(max(n, 3) * 2):
+        want = max(n, 3)
+        # one candidate more than asked for, to rank; more only if some fail the checker
+        texts: list[str] = []
+        for k in range(want * 3):
             text = compose(case, details, playbook, k, client_name, sender_name)
-            if text in seen or len(text) > MAX_CHARS:
+            if text in texts or len(text) > MAX_CHARS or self.check(text, lang=case.lang):
                 continue
-            seen.add(text)
-            r = self._review(text, case.lang, message, case, names)
-            if r.findings:
-                continue
+            texts.append(text)
+            if len(texts) > want:
+                break
+        ranked = []
+        reviews = self._review_many(texts, case.lang, message, case, names, findings=[[] for _ in texts])
+        for k, (text, r) in enumerate(zip(texts, reviews)):
             shorter_first = len(text) if case.tone == "angry" else 0
             ranked.append((-r.score, shorter_first, k, text, r))
         ranked.sort()

@@ -91,6 +91,55 @@ def cmd_triage(args) -> int:
     return 0
 
 
+def _print_review(r) -> None:
+    print(f"score     {r.score}/100   (tone {r.tone}, language {r.lang})")
+    if r.case:
+        print(f"case      {r.case['severity']} (client {r.case['tone']}, {r.case['category']})")
+    print(f"moves     {', '.join(r.moves) or '—'}")
+    print(f"missing   {', '.join(r.missing) or '—'}")
+    print("why")
+    for note in r.explanations:
+        print(f"  - {note}")
+    if r.findings:
+        print("phrases")
+        for f in r.findings:
+            print(f"  {f.category:<15} \"{f.text}\"  try: {f.suggestions[0] if f.suggestions else ''}")
+
+
+def cmd_review(args) -> int:
+    from .api import Coach
+
+    max_bytes = DEFAULT_MAX_CHARS * 4
+    draft = read_text(args.file, max_bytes)
+    if not draft.strip():
+        raise InputError("the draft is empty")
+    context = read_text(args.context, max_bytes) if args.context else None
+    r = Coach(playbook=args.playbook).review(draft, context=context or None, lang=args.lang)
+    if args.json:
+        print(json.dumps(r.to_dict(), ensure_ascii=False))
+    else:
+        _print_review(r)
+    return 0
+
+
+def cmd_suggest(args) -> int:
+    from .api import Coach
+
+    message = read_text(args.file, DEFAULT_MAX_CHARS * 4)
+    if not message.strip():
+        raise InputError("the message is empty")
+    out = Coach(playbook=args.playbook).suggest(message, client_name=args.client_name, pet_name=args.pet_name,
+                                                sender_name=args.sender_name, lang=args.lang, n=args.n)
+    if args.json:
+        print(json.dumps({"suggestions": [s.to_dict() for s in out]}, ensure_ascii=False))
+    else:
+        for s in out:
+            print(f"--- {s.rank} (score {s.score}, {s.severity}) ---")
+            print(s.text)
+            print()
+    return 0
+
+
 def cmd_train(args) -> int:
     if args.part in ("all", "triage"):
         from .classify.train import train_all
@@ -105,6 +154,12 @@ def cmd_train(args) -> int:
         for lang, s in meta["learned_layer"].items():
             print(f"checker   {lang}: {s['granularity']} units, C={s['C']}, thresholds {s['thresholds']}, "
                   f"{s['features']} features")
+    if args.part in ("all", "tone"):
+        from .review.tone import train_all as train_tone
+
+        meta = train_tone(Path(args.models) / "draft_tone")
+        for lang, info in meta["languages"].items():
+            print(f"draft tone {lang}: {info['variant']}, test macro-F1 {info['test']['macro_f1']:.3f}")
     return 0
 
 
@@ -194,11 +249,30 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--json", action="store_true", help="print one JSON object")
     t.set_defaults(func=cmd_triage)
 
+    rv = sub.add_parser("review", help="score a reply draft against what good first replies do")
+    rv.add_argument("file", nargs="?", default="-", help="the draft (a text file), or - for stdin")
+    rv.add_argument("--context", help="the client's message the draft answers (a text file)")
+    rv.add_argument("--lang", choices=["en", "ru"], help="force the draft's language (default: detected)")
+    rv.add_argument("--playbook", help="a team's own playbook YAML (default: the embedded one)")
+    rv.add_argument("--json", action="store_true", help="print one JSON object")
+    rv.set_defaults(func=cmd_review)
+
+    sg = sub.add_parser("suggest", help="constructive first replies to a client's message")
+    sg.add_argument("file", nargs="?", default="-", help="the client's message (a text file), or - for stdin")
+    sg.add_argument("--client-name", help="the client's name, for the greeting")
+    sg.add_argument("--pet-name", help="the pet's name (default: taken from the message when it is plain)")
+    sg.add_argument("--sender-name", help="your name, to sign the reply")
+    sg.add_argument("--lang", choices=["en", "ru"], help="force the language (default: detected)")
+    sg.add_argument("--playbook", help="a team's own playbook YAML (default: the embedded one)")
+    sg.add_argument("-n", type=int, default=3, help="how many replies (at least 3)")
+    sg.add_argument("--json", action="store_true", help="print one JSON object")
+    sg.set_defaults(func=cmd_suggest)
+
     tr = sub.add_parser("train", help="rebuild the models in models/ from data/")
     tr.add_argument("--data", default="data/messages.jsonl")
     tr.add_argument("--models", default="models")
-    tr.add_argument("--part", choices=["all", "triage", "checker"], default="all",
-                    help="train only the triage models or only the checker's learned layer")
+    tr.add_argument("--part", choices=["all", "triage", "checker", "tone"], default="all",
+                    help="train only the triage models, the checker's learned layer or the draft-tone model")
     tr.set_defaults(func=cmd_train)
 
     e = sub.add_parser("evaluate", help="per-class metrics on the test part: triage (default) or --checker")

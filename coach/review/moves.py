@@ -11,6 +11,7 @@ about (its content words, the pet's name).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -49,11 +50,14 @@ class MoveFinder:
         self.nlp = pipeline(lang)
         self._checker = Checker(lang, load_moves(lang))
         self._stop = self.nlp.Defaults.stop_words
+        # the same context is compared with every candidate reply of suggest()
+        self.content_lemmas = lru_cache(maxsize=64)(self._content_lemmas)
 
-    def content_lemmas(self, text: str) -> set[str]:
+    def _content_lemmas(self, text: str) -> frozenset[str]:
         """Lemmas that carry what a text is about: no stop words, digits or short words."""
-        return {t.lemma_ for t in self.nlp(text)
-                if t.is_alpha and len(t.text) > 2 and t.lemma_ not in self._stop and t.lower_ not in self._stop}
+        return frozenset(t.lemma_ for t in self.nlp(text)
+                         if t.is_alpha and len(t.text) > 2 and t.lemma_ not in self._stop
+                         and t.lower_ not in self._stop)
 
     def find(self, draft: str, context: str | None = None, names: tuple[str, ...] = ()) -> dict:
         """{move: [Move...]} for the moves present; `restate` is judged only with a

@@ -31,7 +31,7 @@ TRAIN_DRAFTS = Path("data/drafts_train.jsonl")
 EVAL_DRAFTS = Path("data/drafts_dev.jsonl")
 FOLDER = Path("models/draft_tone")
 DATASETS = Path(os.environ.get("COACH_DATASETS", "../shared/datasets"))
-VARIANTS = ("tfidf", "tfidf+use", "tfidf+politeness")
+VARIANTS = ("tfidf", "tfidf+use", "tfidf+politeness", "tfidf+findings", "tfidf+use+findings")
 
 
 def _politeness_corpus(lang: str) -> tuple[list[str], list[float]]:
@@ -74,12 +74,44 @@ class PolitenessScore(BaseEstimator, TransformerMixin):
         return np.array(["politeness"])
 
 
+class FindingCounts(BaseEstimator, TransformerMixin):
+    """Seven features: how many phrases of each category the rule packs flag in a draft
+    (an insult makes a hostile draft likely, blame a defensive one). The checker is
+    built on first use and never pickled."""
+
+    def __init__(self, lang: str = "en", weight: float = 0.5):
+        self.lang = lang
+        self.weight = weight
+
+    def fit(self, x=None, y=None):
+        return self
+
+    def transform(self, x):
+        from ..rules.checker import shared
+        from ..rules.pack import CATEGORIES
+
+        checker = shared(self.lang)
+        out = np.zeros((len(x), len(CATEGORIES)))
+        for i, text in enumerate(x):
+            if text.strip():
+                for f in checker.check(text):
+                    out[i, CATEGORIES.index(f.category)] += 1
+        return self.weight * np.minimum(out, 3.0)
+
+    def get_feature_names_out(self, input_features=None):
+        from ..rules.pack import CATEGORIES
+
+        return np.array([f"findings_{c}" for c in CATEGORIES])
+
+
 def build(variant: str, lang: str):
-    if variant == "tfidf+politeness":
-        pipe = build_pipeline("tfidf")
-        pipe.named_steps["features"].transformer_list.append(("politeness", PolitenessScore(lang)))
-        return pipe
-    return build_pipeline(variant)
+    pipe = build_pipeline("tfidf+use" if "use" in variant else "tfidf")
+    extra = pipe.named_steps["features"].transformer_list
+    if "politeness" in variant:
+        extra.append(("politeness", PolitenessScore(lang)))
+    if "findings" in variant:
+        extra.append(("findings", FindingCounts(lang)))
+    return pipe
 
 
 def pools(lang: str, train: Path = TRAIN_DRAFTS, evaluation: Path = EVAL_DRAFTS):
@@ -165,9 +197,17 @@ class ToneModel:
         self._pipes: dict = {}
 
     def predict(self, text: str, lang: str) -> tuple[str, dict[str, float]]:
+        return self.predict_many([text], lang)[0]
+
+    def predict_many(self, texts: list[str], lang: str) -> list[tuple[str, dict[str, float]]]:
+        """(tone, probabilities) per text; one pass of the pipeline for all of them."""
+        if not texts:
+            return []
         pipe = self._pipes.get(lang)
         if pipe is None:
             pipe = self._pipes[lang] = artefact.load(self.folder, lang)
-        probs = pipe.predict_proba([text])[0]
-        dist = {c: float(p) for c, p in zip(pipe.classes_, probs)}
-        return max(dist, key=dist.get), dist
+        out = []
+        for probs in pipe.predict_proba(list(texts)):
+            dist = {c: round(float(p), 4) for c, p in zip(pipe.classes_, probs)}
+            out.append((max(dist, key=dist.get), dist))
+        return out

@@ -7,6 +7,7 @@ antipatterns, negation before a negatable threat, and quotation marks around the
 """
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
 from functools import lru_cache
@@ -150,6 +151,13 @@ class Checker:
         for key, docs_ in by_key.items():
             self._phrases.add(key, docs_)
 
+    def with_model(self, model) -> "Checker":
+        """This checker's compiled rules (and lock) with a learned layer on top."""
+        other = copy.copy(self)
+        other.model = model
+        other._learned = _learned_messages()[self.lang] if model is not None else {}
+        return other
+
     # -- checking -------------------------------------------------------------------
     def _negated(self, doc: Doc, start: int) -> bool:
         for i in range(start - 1, max(start - 1 - self._window, -1), -1):
@@ -183,10 +191,10 @@ class Checker:
         for match_id, s, e in matches:
             idx, is_anti = self._keys[match_id]
             (anti.setdefault(idx, []).append((s, e)) if is_anti else hits.append((idx, s, e)))
-        learned = self.model.predict(doc) if self.model is not None else []
+        quotes = quoted_regions(norm.text) if hits or self.model is not None else []
+        learned = self.model.predict(doc, quotes) if self.model is not None else []
         if not hits and not learned:
             return []
-        quotes = quoted_regions(norm.text)
         found: list[tuple[int, int, Rule]] = []
         for idx, s, e in hits:
             rule = self.rules[idx]
@@ -253,3 +261,20 @@ def _merge(found: list[tuple[int, int, Rule]]) -> list[tuple[int, int, Rule]]:
             merged.append([cs, ce, rule, ce - cs])
     merged.sort(key=lambda m: (m[0], m[1], m[2].category))
     return [(cs, ce, rule) for cs, ce, rule, _ in merged]
+
+
+_SHARED: dict[str, Checker] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(lang: str) -> Checker:
+    """The default rule packs of `lang`, compiled once per process (about 6 s a
+    language) and shared by everything that checks: the facade, the draft-tone model's
+    features, the review."""
+    checker = _SHARED.get(lang)
+    if checker is None:
+        with _SHARED_LOCK:
+            checker = _SHARED.get(lang)
+            if checker is None:
+                checker = _SHARED[lang] = Checker(lang)
+    return checker

@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
-from spacy.attrs import IS_SPACE, LEMMA, LOWER
+from spacy.attrs import IDX, IS_SPACE, LEMMA, LOWER
 from spacy.tokens import Doc
 
 from ..classify.artefact import ArtefactError, sha256_of
 
 _MASK = (1 << 64) - 1
+# Stands for "start of clause" in the pair (start, first lemma); not 0, which would
+# make the pair's key equal to the lemma's own.
+START = 0x9E3779B97F4A7C15
 # Tokens that end a clause; conjunctions that open a new one are in the model file
 # (they are language data), as are the words a clause span is trimmed of.
 SENTENCE_BREAKS = frozenset([".", "!", "?", ";", "…", "...", "!!", "!!!", "?!", "?!!", "??", "???", "\n", "\n\n"])
@@ -63,7 +66,7 @@ def unit_features(lemmas: list[int], start: int, end: int) -> list[int]:
     "the dog will calm down"."""
     keys = lemmas[start:end]
     out = list(keys)
-    out.append(pair_key(0, keys[0]))
+    out.append(pair_key(START, keys[0]))
     for a, b in zip(keys, keys[1:]):
         out.append(pair_key(a, b))
     return out
@@ -105,7 +108,7 @@ class PhraseModel:
     def key_of(feature: list[str], strings) -> int:
         if len(feature) == 1:
             return strings.add(feature[0])
-        a = 0 if feature[0] == "^" else strings.add(feature[0])
+        a = START if feature[0] == "^" else strings.add(feature[0])
         return pair_key(a, strings.add(feature[1]))
 
     @classmethod
@@ -123,12 +126,18 @@ class PhraseModel:
             raise ArtefactError(f"{path} is missing or does not match its sha256 in {meta_path.name}; {rebuild}")
         return cls(json.loads(path.read_text(encoding="utf-8")), strings)
 
-    def units(self, doc: Doc) -> list[tuple[int, int]]:
-        """The same spans as `split_units`, from hashes (no Python string per token)."""
+    def units(self, doc: Doc, quoted: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+        """The same spans as `split_units`, from hashes (no Python string per token).
+        Tokens inside `quoted` character regions break units and belong to none: a
+        phrase the writer quotes is not one they use."""
         if not len(doc):
             return []
-        arr = doc.to_array([LOWER, IS_SPACE])
+        arr = doc.to_array([LOWER, IS_SPACE, IDX])
         lowers, spaces = arr[:, 0].tolist(), arr[:, 1].tolist()
+        if quoted:
+            for i, idx in enumerate(arr[:, 2].tolist()):
+                if any(q_s <= idx < q_e for q_s, q_e in quoted):
+                    spaces[i] = 1
         units, start = [], None
         clause = self.granularity == "clause"
         for i, h in enumerate(lowers):
@@ -154,7 +163,8 @@ class PhraseModel:
         offsets: list[int] = []
         for s, e in units:
             offsets.append(len(rows))
-            rows.extend(r for r in map(get, unit_features(lemmas, s, e)) if r is not None)
+            # binary features, as in training: a repeated word counts once
+            rows.extend({r for r in map(get, unit_features(lemmas, s, e)) if r is not None})
             rows.append(self._zero)
         return self.bias + numpy.add.reduceat(self.weights[rows], offsets, axis=0)
 
@@ -166,9 +176,9 @@ class PhraseModel:
             return numpy.empty((0, len(self.categories)))
         return 1.0 / (1.0 + numpy.exp(-self.raw_scores(doc, units)))
 
-    def predict(self, doc: Doc) -> list[UnitScore]:
+    def predict(self, doc: Doc, quoted: list[tuple[int, int]] = ()) -> list[UnitScore]:
         """Clauses whose score passes their category's threshold, trimmed of openers."""
-        units = self.units(doc)
+        units = self.units(doc, quoted)
         if not units:
             return []
         z = self.raw_scores(doc, units)
@@ -180,9 +190,13 @@ class PhraseModel:
         return found
 
     def _trimmed(self, doc: Doc, s: int, e: int) -> tuple[int, int]:
-        while s < e - 1 and doc[s].lower_ in self.trim:
+        """The unit without the openers, punctuation and spaces at its ends."""
+        def loose(tok) -> bool:
+            return tok.lower_ in self.trim or tok.is_punct or tok.is_space
+
+        while s < e - 1 and loose(doc[s]):
             s += 1
-        while e > s + 1 and (doc[e - 1].lower_ in self.trim or not doc[e - 1].text.strip()):
+        while e > s + 1 and loose(doc[e - 1]):
             e -= 1
         return s, e
 
