@@ -184,14 +184,15 @@ class Coach:
         playbook = self.playbooks[case.lang]
         names = (details.pet,) if details.pet else ()
         want = max(n, 3)
-        # one candidate more than asked for, to rank; more only if some fail the checker
+        # as many candidates as asked for; more are composed only when some fail the
+        # checker, are too long or repeat one already kept
         texts: list[str] = []
-        for k in range(want * 3):
+        for k in range(want * 4):
             text = compose(case, details, playbook, k, client_name, sender_name)
             if text in texts or len(text) > MAX_CHARS or self.check(text, lang=case.lang):
                 continue
             texts.append(text)
-            if len(texts) > want:
+            if len(texts) == want:
                 break
         ranked = []
         reviews = self._review_many(texts, case.lang, message, case, names, findings=[[] for _ in texts])

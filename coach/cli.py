@@ -209,8 +209,12 @@ def _evaluate_checker(args) -> int:
         real_rep = evaluate_checker(coach, load_jsonl(Path(args.real))) if args.real and Path(args.real).exists() else None
         card = Path(args.card)
         card.parent.mkdir(parents=True, exist_ok=True)
-        card.write_text(checker_card(test_rep, dev_rep, real_rep, {l: len(load_rules(l)) for l in ("en", "ru")}),
-                        encoding="utf-8")
+        test_rows = [r for r in all_rows if split_of(r["id"]) == "test"]
+        rules_only = evaluate_checker(Coach(models=args.models, learned=False), test_rows)
+        meta_path = coach.models_dir / "checker" / "metadata.json"
+        layer = json.loads(meta_path.read_text(encoding="utf-8")).get("learned_layer") if meta_path.exists() else None
+        card.write_text(checker_card(test_rep, dev_rep, real_rep, {l: len(load_rules(l)) for l in ("en", "ru")},
+                                     rules_only, layer), encoding="utf-8")
         print(f"wrote {card}")
     if args.real:
         real = Path(args.real)

@@ -176,34 +176,62 @@ def _md_table(report: dict) -> list[str]:
     return out
 
 
-def checker_card(test: dict, dev: dict, real: dict | None, rules: dict[str, int]) -> str:
+def checker_card(test: dict, dev: dict, real: dict | None, rules: dict[str, int],
+                 test_rules_only: dict | None = None, layer: dict | None = None) -> str:
     """The phrase checker's card: what it is for, its data, and its figures."""
     lines = [
         "# Model card: phrase checker", "",
         "Flags phrases in a reply draft that will hurt the conversation with an unhappy pet-care client, "
         "in seven categories (ultimatum, insult, canned_apology, blame, dismissive, false_promise, "
-        "assumption), with the span, why it hurts and a rewrite. It is a rule system, not a trained "
-        "model: lemma patterns in `coach/rules/packs/` (" +
-        ", ".join(f"{n} {lang}" for lang, n in rules.items()) + " rules), matched with spaCy.",
+        "assumption), with the span, why it hurts and a rewrite. Two parts: lemma rules in "
+        "`coach/rules/packs/` (" + ", ".join(f"{n} {lang}" for lang, n in rules.items()) + " rules), matched "
+        "with spaCy, and a learned layer (`models/checker/<lang>.json`, a logistic regression per category "
+        "over the lemmas and lemma pairs of each sentence) that flags a sentence no rule matched, at level "
+        "`warning`, with the category's message.",
         "", "## Intended use",
         "A second pair of eyes for sitters, walkers and support agents before they send a reply, and a "
         "teaching aid in workshops. It points at phrases; it does not judge a whole reply or a person.",
-        "", "## Evaluation data",
-        "`data/drafts_dev.jsonl` (written and labelled by the project, see `data/DATASHEET.md`), split by "
-        "a hash of the id into dev (rules were tuned on its errors) and test (never looked at while "
-        "writing rules). A finding counts when it overlaps a gold flag of the same category; the "
-        "false-alarm rate is the share of flag-free drafts with any finding.",
-        "", "## Test part", ""] + _md_table(test) + ["## Dev part", "",
-        "The rules were extended from these errors until almost none were left, so these figures "
-        "show what was memorised, not how well the checker generalises: read the test part.",
-        ""] + _md_table(dev)
+        "", "## Data",
+        "- Evaluation: `data/drafts_dev.jsonl` (written and labelled by the project, see `data/DATASHEET.md`), "
+        "split by a hash of the id into dev (rules were tuned on its errors) and test (never looked at while "
+        "writing rules or training the layer). A finding counts when it overlaps a gold flag of the same "
+        "category; the false-alarm rate is the share of flag-free drafts with any finding.",
+        "- Learned layer: trained on every rule's examples, the review's move examples (as negatives), "
+        "`data/drafts_train.jsonl` (959 drafts by other writers, never seen by the rule writers) and the dev "
+        "part. Its thresholds were chosen out of fold (5 folds) on the training drafts and dev, per category: "
+        "the lowest at which what the layer adds to the rules is right at least 85% of the time.",
+        ""]
+    if layer:
+        lines += ["## Out of fold, on the training drafts + dev (choice data)", "",
+                  "The training drafts were written by new writers after the rules, so the rules' figures "
+                  "here are an honest estimate of how they generalise; the layer's are out of fold.", "",
+                  "| language | part | precision | recall | false alarms |", "|---|---|---|---|---|"]
+        for lang, info in layer.items():
+            for part, o in info["out_of_fold"].items():
+                lines.append(f"| {lang} | {part} | {_num(o['precision'])} | {_num(o['recall'])} | "
+                             f"{_num(o['false_alarm_rate'])} |")
+            lines.append(f"| {lang} | chosen | {info['granularity']} units, C={info['C']} | thresholds: "
+                         + ", ".join(f"{k} {v:.2f}" for k, v in info["thresholds"].items()) + " | |")
+        lines.append("")
+    lines += ["## Test part: rules + learned layer (what `Coach().check` does)", ""] + _md_table(test)
+    if test_rules_only:
+        lines += ["## Test part: rules alone (`Coach(learned=False)`)", ""] + _md_table(test_rules_only)
+    lines += ["## Dev part", "",
+              "The rules were extended from these errors until almost none were left, so these figures "
+              "show what was memorised, not how well the checker generalises: read the test part.",
+              ""] + _md_table(dev)
     if real:
         lines += ["## Outside check: real replies", "",
                   "`../shared/datasets/real-pet-care/replies.jsonl`: real public replies by pet businesses, "
-                  "labelled by the team, never used to write rules (and not copied here).", ""] + _md_table(real)
+                  "labelled by the team, never used to write rules or train (and not copied here).", ""] + _md_table(real)
     lines += ["## Limits",
               "- Phrase rules catch the wording they describe: a harmful idea said in new words, sarcasm that "
               "needs the context, or blame carried by a whole argument is missed (see the recall per category).",
+              "- The learned layer sees words and word pairs, not meaning: it adds some recall on paraphrases "
+              "but leans on surface cues. It once flagged restatements such as \"You've told me that your "
+              "instructions were not followed\" as blame (words like \"you\" and \"told me\"); stop words "
+              "alone are no longer features, but expect such false alarms on sentences addressed to the "
+              "client. Its findings are warnings.",
               "- The drafts are written by the project; real replies are longer and more varied, and the "
               "outside check above is the honest measure of that gap.",
               "- A flagged phrase is sometimes fine in context (a quoted word, a joke between friends); the "

@@ -7,7 +7,8 @@ The score (0-100) is a documented formula, so a writer can see what moves it:
 - moves: 100 × (weight of the moves present) / (weight of the moves judged). Weights:
   greet 10, thank 10, restate 15, acknowledge 20, next step 25, question 15, follow-up 5.
   Restating is judged only against a client message. With a message, the next step of a
-  complex case is the hand-over to senior managers, and of an urgent case acting now.
+  complex case is the hand-over to senior managers (`escalation`), and of an urgent case
+  acting now (`urgent_action`); either is then what `missing` names.
 - phrases: 15 per checker finding from a rule, 8 per finding of the learned layer (it is
   less certain), at most 60.
 - tone: 25 for a hostile draft, 15 for a defensive or dismissive one.
@@ -70,17 +71,15 @@ def score_review(lang: str, findings, tone: str, tone_scores: dict, found: dict,
     said = explanations()[lang]
     present = {m for m, hits in found.items() if hits}
     sev = case.severity if case is not None else None
-    judged = [m for m in WEIGHTS if m != "restate" or "restate" in found]
-    have = set()
-    for m in judged:
-        if m == "next_step":
-            ok = {"complex": "escalation" in present, "urgent": "urgent_action" in present}.get(
-                sev, bool(present & {"next_step", "escalation", "urgent_action"}))
-        else:
-            ok = m in present
-        if ok:
-            have.add(m)
-    moves_points = 100.0 * sum(WEIGHTS[m] for m in have) / sum(WEIGHTS[m] for m in judged)
+    # the next step a case calls for: the hand-over for a complex one, acting now for an
+    # urgent one; without a client message any of the three counts
+    step = {"complex": "escalation", "urgent": "urgent_action"}.get(sev, "next_step")
+    judged = [step if m == "next_step" else m for m in WEIGHTS if m != "restate" or "restate" in found]
+    weight = {**WEIGHTS, "escalation": WEIGHTS["next_step"], "urgent_action": WEIGHTS["next_step"]}
+    have = {m for m in judged if m in present}
+    if step == "next_step" and sev is None and present & {"escalation", "urgent_action"}:
+        have.add("next_step")
+    moves_points = 100.0 * sum(weight[m] for m in have) / sum(weight[m] for m in judged)
     phrases = min(MAX_FINDING_PENALTY, sum(FINDING_PENALTY.get(f.level, 15) for f in findings))
     tone_pen = TONE_PENALTY.get(tone, 0)
     notes, case_pen = [], 0
@@ -103,13 +102,13 @@ def score_review(lang: str, findings, tone: str, tone_scores: dict, found: dict,
     if tone != "constructive":
         notes.append(said["tone"].format(tone=said["tones"][tone]))
     missing = [m for m in judged if m not in have]
-    notes += [said["missing"][m] for m in missing]
+    notes += [said["missing"][m] for m in missing if m in said["missing"]]  # the case notes cover the rest
     if not notes:
         notes.append(said["good"])
     score = int(round(max(0.0, min(100.0, moves_points - phrases - tone_pen - case_pen))))
     case_info = None if case is None else {"severity": case.severity, "tone": case.tone,
                                            "category": case.category}
-    return Review(lang=lang, score=score, tone=tone, tone_scores=tone_scores, findings=list(findings),
+    return Review(lang=lang, score=score, tone=str(tone), tone_scores={str(k): v for k, v in tone_scores.items()}, findings=list(findings),
                   moves=[m for m in MOVES if m in present],
                   missing=missing, explanations=notes,
                   parts={"moves": round(moves_points, 1), "phrases": -phrases, "tone": -tone_pen, "case": -case_pen},
