@@ -91,6 +91,14 @@ class Coach:
             )
         return bool(text.strip())
 
+    def warm_up(self) -> None:
+        """Load everything both languages need (rule packs, models, encoders) now, so the
+        first user of a server does not wait for it."""
+        for lang, message, draft in (("en", "The walker was late today.", "Hi, I'm sorry. I'll fix it today."),
+                                     ("ru", "Выгульщик сегодня опоздал.", "Здравствуйте, извините. Сегодня исправлю.")):
+            self.suggest(message, lang=lang)
+            self.review(draft, context=message, lang=lang)
+
     def detect_lang(self, text: str) -> str:
         """'en' or 'ru' for a text (see coach.lang)."""
         self._validate(text)
