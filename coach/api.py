@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+import unicodedata
 from pathlib import Path
 
 from . import lang as _lang
@@ -89,7 +90,8 @@ class Coach:
             raise ValueError(
                 f"{what} is {len(text):,} characters long; the limit is {self.max_chars:,}"
             )
-        return bool(text.strip())
+        # invisible format characters (zero-width spaces, joiners, BOMs) are not content
+        return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)
 
     def warm_up(self) -> None:
         """Load everything both languages need (rule packs, models, encoders) now, so the

@@ -76,3 +76,56 @@ def test_web_triage_endpoint_through_gradio_client(served):
     client = Client(served, analytics_enabled=False, verbose=False)
     out = client.predict("Собака убежала на прогулке, выгульщик не может её найти", api_name="/triage")
     assert out["lang"] == "ru" and out["severity"] == "urgent"
+
+
+def test_web_apply_rewrite_and_improved_draft(coach):
+    from coach.web import apply_rewrite, fix_choices, improved_draft
+
+    draft = "Calm down, it's not my fault. I'll rebook the walk today."
+    result = check_handler(coach, draft)
+    result["text"] = draft
+    choices = fix_choices(result)
+    assert len(choices) == 2 and choices[0].startswith("1. «Calm down» → ")
+    once = apply_rewrite(draft, choices[0], result)
+    assert "Calm down" not in once and once.endswith("I'll rebook the walk today.")
+    assert apply_rewrite(once, choices[0], result) == once           # stale findings change nothing
+    both = improved_draft(draft, result["findings"])
+    assert "Calm down" not in both and "not my fault" not in both and both.endswith("today.")
+
+
+def test_web_suggest_and_review_handlers(coach):
+    from coach.web import review_handler, review_view, suggest_handler
+
+    out = suggest_handler(coach, "Nobody came to walk Rex today!", "Anna", "Rex")
+    assert out["triage"]["severity"] in ("routine", "complex") and len(out["suggestions"]) >= 3
+    assert out["suggestions"][0]["text"].startswith("Hi Anna") or "Anna" in out["suggestions"][0]["text"]
+    r = review_handler(coach, "Relax, it's not my fault.", "My dog came back limping and nobody told me.")
+    score, tone, present, missing, notes, marked, improved = review_view("Relax, it's not my fault.", r)
+    assert score == r["score"] and "Relax" not in improved and marked["entities"]
+
+
+def test_web_workshop_handler_builds_reports(coach, tmp_path):
+    from coach.web import workshop_handler
+
+    f = tmp_path / "drafts.csv"
+    f.write_text("draft\nCalm down.\n=1+1\nHi Sam, thanks for telling me. I'm sorry. I'll rebook today. OK?\n",
+                 encoding="utf-8")
+    table, c1, c2, c3, csv_path, html_path = workshop_handler(coach, str(f), "", "drafts")
+    assert len(table) == 3 and set(c1["category"]) >= {"dismissive"}
+    assert open(csv_path, encoding="utf-8").read().count("\n") == 4
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"draft\n" + b"x" * (6 * 1024 * 1024))
+    with pytest.raises(Exception, match="5 MB"):
+        workshop_handler(coach, str(big), "", "drafts")
+    with pytest.raises(Exception, match="Nothing"):
+        workshop_handler(coach, None, "  ", "drafts")
+
+
+def test_web_review_and_suggest_through_gradio_client(served):
+    from gradio_client import Client
+
+    client = Client(served, analytics_enabled=False, verbose=False)
+    r = client.predict("Sorry you feel that way.", "Rex was hit by a car!", api_name="/review")
+    assert r["case"]["severity"] == "urgent" and r["explanations"][0].startswith("Urgent case")
+    s = client.predict("Собака убежала на прогулке!", "Анна", "", api_name="/suggest")
+    assert s["triage"]["severity"] == "urgent" and "Анна" in s["suggestions"][0]["text"]

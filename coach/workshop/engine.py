@@ -40,12 +40,19 @@ def _pick(columns: list[str], names: tuple[str, ...]) -> str | None:
 
 
 def _csv_rows(text: str) -> list[dict]:
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # The header line decides the delimiter (Excel in a Russian locale writes ";"); the
+    # sniffer, fooled by commas inside the text, only decides when the header has none.
+    header_line = text.split("\n", 1)[0]
+    counts = {d: header_line.count(d) for d in (";", "\t", ",", "|")}
+    best = max(counts, key=counts.get)
+    if counts[best]:
+        reader = csv.reader(io.StringIO(text), delimiter=best)
+    else:
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(io.StringIO(text), dialect)
     header = next(reader, None)
     if not header:
         raise InputError("the CSV file is empty")

@@ -54,7 +54,7 @@ def _bars(title: str, counts: dict) -> str:
                     f'<rect x="160" y="{y}" width="{w}" height="{bar_h}" fill="#4c78a8"></rect>'
                     f'<text x="{166 + w}" y="{y + 16}" font-size="13">{n}</text>')
     h = len(counts) * (bar_h + 6)
-    return (f"<h3>{html.escape(title)}</h3><svg xmlns='http://www.w3.org/2000/svg' width='{width}' "
+    return (f"<h3>{html.escape(title)}</h3><svg width='{width}' "
             f"height='{h}' role='img'>{''.join(rows)}</svg>")
 
 
