@@ -29,6 +29,7 @@ evaluate: install
 
 bench: install
 	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_suggest.py
 	OMP_NUM_THREADS=1 $(BIN)/python bench/bench_triage.py
 
 clean:

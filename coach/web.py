@@ -36,6 +36,9 @@ DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 CONCURRENCY, QUEUE_SIZE = 4, 64
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 LANGS = {"English": "en", "Русский": "ru"}
+# system fonts only: the page must render with no request to any other host
+THEME = gr.themes.Default(font=["system-ui", "Segoe UI", "Roboto", "sans-serif"],
+                          font_mono=["ui-monospace", "Consolas", "monospace"])
 
 EXAMPLES = [
     "Sorry you feel that way, but it's not my fault the bus was late. Calm down, it was just 20 minutes.",
@@ -104,7 +107,7 @@ def triage_view(result: dict):
     scores = result["scores"]
     route = result["route"]
     todo = [f"{route['action']}", f"SLA: {route['sla']}"] + [f"[ ] {c}" for c in route["checklist"]]
-    todo += [f"→ {route['tell_client']}"] + ([f"🎁 {route['gift']}"] if route.get("gift") else [])
+    todo += [f"→ {route['tell_client']}"] + ([f"+ {route['gift']}"] if route.get("gift") else [])
     # Severity is shown as decided (the safety net may overrule the model's arg-max);
     # tone and category with their probabilities.
     return (result["severity"], scores["tone"], scores["category"], "\n".join(todo),
@@ -116,9 +119,6 @@ def highlight(draft: str, result: dict) -> dict:
     entities = [{"entity": f["category"], "start": f["start"], "end": f["end"]}
                 for f in (result or {}).get("findings", [])]
     return {"text": draft or "", "entities": entities}
-
-
-TABLE_HEADERS = ["phrase", "category", "why it hurts", "try instead"]
 
 
 def findings_table(result: dict) -> list[list[str]]:
@@ -180,7 +180,7 @@ def workshop_handler(coach: Coach, upload, pasted: str, kind: str, lang: str = "
     """Rows from an uploaded file or pasted lines -> results, charts and two report files."""
     from .workshop import engine, report
 
-    kind = "drafts" if kind in ("drafts", S("kind_drafts", "en"), S("kind_drafts", "ru")) else "messages"
+    kind = "drafts" if kind == "drafts" else "messages"
     try:
         if upload is not None:
             path = Path(upload if isinstance(upload, str) else upload.name)
@@ -247,9 +247,7 @@ def build_app(coach: Coach) -> gr.Blocks:
         labelled.append((component, key, attr))
         return component
 
-    theme = gr.themes.Default(font=["system-ui", "Segoe UI", "Roboto", "sans-serif"],
-                              font_mono=["ui-monospace", "Consolas", "monospace"])
-    with gr.Blocks(title="coach — reply coach", analytics_enabled=False, theme=theme) as demo:
+    with gr.Blocks(title="coach — reply coach", analytics_enabled=False) as demo:
         with gr.Row():
             title = L(gr.Markdown(S("title")), "title", "value")
             ui_lang = gr.Radio(list(LANGS), value="English", label=S("ui_lang"), scale=0, min_width=220)
@@ -267,13 +265,24 @@ def build_app(coach: Coach) -> gr.Blocks:
 
         def switch(choice):
             lang = LANGS.get(choice, "en")
-            return [lang] + [gr.update(**{attr: S(key, lang)}) for _, key, attr in labelled]
+            return [lang] + [gr.update(**_translated(key, attr, lang)) for _, key, attr in labelled]
 
         ui_lang.change(switch, inputs=ui_lang, outputs=[lang_state] + [c for c, _, _ in labelled],
                        api_visibility="private")
         del title
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE, api_open=False)
     return demo
+
+
+def _kind_choices(lang: str) -> list[tuple[str, str]]:
+    return [(S("kind_messages", lang), "messages"), (S("kind_drafts", lang), "drafts")]
+
+
+def _translated(key: str, attr: str, lang: str) -> dict:
+    """The update that puts one component in the interface language."""
+    if attr == "kind":
+        return {"label": S("kind", lang), "choices": _kind_choices(lang)}
+    return {attr: S(key, lang)}
 
 
 def _reply_tab(coach: Coach, L) -> None:
@@ -294,10 +303,8 @@ def _reply_tab(coach: Coach, L) -> None:
     alternatives = L(gr.Radio([], label=S("alternatives"), type="index"), "alternatives")
     draft = L(gr.Textbox(label=S("draft"), lines=8, elem_id="reply-draft"), "draft")
     marked = L(gr.HighlightedText(label=S("marked"), combine_adjacent=False, show_legend=True), "marked")
-    with gr.Row():
-        fix = L(gr.Dropdown([], label=S("fix_pick"), scale=4), "fix_pick")
-        apply = L(gr.Button(S("fix_button"), scale=1), "fix_button", "value")
-    table = L(gr.Dataframe(headers=TABLE_HEADERS, label=S("table"), interactive=False, wrap=True), "table")
+    fix = L(gr.Dropdown([], label=S("fix_pick"), elem_id="reply-fix"), "fix_pick")
+    table = L(gr.Dataframe(headers=S("table_headers"), label=S("table"), interactive=False, wrap=True), "table")
     suggested = gr.JSON(visible=False)
     checked = gr.JSON(visible=False)
 
@@ -325,7 +332,8 @@ def _reply_tab(coach: Coach, L) -> None:
     alternatives.input(pick, inputs=[alternatives, suggested], outputs=draft, api_visibility="private")
     draft.change(run_check, inputs=draft, outputs=[checked, marked, table, fix], trigger_mode="always_last",
                  api_visibility="private", concurrency_limit=CONCURRENCY)
-    apply.click(apply_rewrite, inputs=[draft, fix, checked], outputs=draft, api_name="apply_rewrite")
+    # one click on a rewrite applies it; the draft's change event then checks it again
+    fix.input(apply_rewrite, inputs=[draft, fix, checked], outputs=draft, api_name="apply_rewrite")
 
     # the contract's `triage` and `check` endpoints, for API callers (the page calls
     # them through `suggest` and the draft box)
@@ -352,7 +360,8 @@ def _review_tab(coach: Coach, L) -> None:
         missing = L(gr.Textbox(label=S("moves_missing"), interactive=False), "moves_missing")
     notes = L(gr.Textbox(label=S("explanations"), lines=6, interactive=False), "explanations")
     marked = L(gr.HighlightedText(label=S("marked"), combine_adjacent=False, show_legend=True), "marked")
-    improved = L(gr.Textbox(label=S("improved"), lines=6, interactive=False, buttons=["copy"]), "improved")
+    improved = L(gr.Textbox(label=S("improved"), lines=6, interactive=False, buttons=["copy"],
+                            elem_id="review-improved"), "improved")
     reviewed = gr.JSON(visible=False)
     go.click(lambda d, c: review_handler(coach, d, c), inputs=[draft, context], outputs=reviewed,
              api_name="review", concurrency_limit=CONCURRENCY
@@ -368,8 +377,7 @@ def _workshop_tab(coach: Coach, L, lang_state) -> None:
             upload = L(gr.File(label=S("upload"), file_types=[".csv", ".tsv", ".jsonl", ".txt"],
                                elem_id="workshop-upload"), "upload")
             pasted = L(gr.Textbox(label=S("paste"), lines=6), "paste")
-        kind = L(gr.Radio([("client messages", "messages"), ("reply drafts", "drafts")], value="drafts",
-                          label=S("kind")), "kind")
+        kind = L(gr.Radio(_kind_choices("en"), value="drafts", label=S("kind")), "kind", "kind")
         go = L(gr.Button(S("go_batch"), variant="primary"), "go_batch", "value")
         table = L(gr.Dataframe(label=S("results"), interactive=False, wrap=True), "results")
         with gr.Row():
@@ -421,5 +429,5 @@ def main(argv: list[str] | None = None) -> int:
     coach = Coach()
     coach.warm_up()
     build_app(coach).launch(server_name=args.host, server_port=args.port, share=False, auth=_auth(),
-                            max_file_size="5mb", show_error=True)
+                            max_file_size="5mb", show_error=True, theme=THEME)
     return 0

@@ -128,7 +128,9 @@ class DetailFinder:
             if len(word) < 2 or word in self._not_names or word.isupper():
                 continue
             if self.lang == "en":
-                if kind == "after" and known(word.lower()):
+                # "my dog Rex" is plain; "my Mum" is not a pet: after "my"/"our" only a
+                # word outside the dictionary counts
+                if kind == "after" and doc[s].lower_ in ("my", "our") and known(word.lower()):
                     continue
                 return word
             if kind == "after" and prev_is_nominative(doc, s):
