@@ -140,6 +140,15 @@ def cmd_suggest(args) -> int:
     return 0
 
 
+def cmd_batch(args) -> int:
+    from .batch import run
+
+    n = run(args.input, args.output, kind=args.kind, column=args.column, encoding=args.encoding, jobs=args.jobs,
+            resume=args.resume, engine_name=args.engine, scheduler=args.scheduler, progress=not args.quiet)
+    print(f"wrote {n:,} rows to {args.output}", file=sys.stderr)
+    return 0
+
+
 def cmd_train(args) -> int:
     if args.part in ("all", "triage"):
         from .classify.train import train_all
@@ -271,6 +280,20 @@ def build_parser() -> argparse.ArgumentParser:
     sg.add_argument("-n", type=int, default=3, help="how many replies (at least 3)")
     sg.add_argument("--json", action="store_true", help="print one JSON object")
     sg.set_defaults(func=cmd_suggest)
+
+    b = sub.add_parser("batch", help="process a file of messages or drafts: one output row per input row")
+    b.add_argument("input", help="CSV, TSV, JSONL, XLSX or TXT (one text per line)")
+    b.add_argument("-o", "--output", required=True, help="CSV, XLSX, JSONL or HTML")
+    b.add_argument("--kind", choices=["messages", "drafts"], default="messages",
+                   help="messages: triage and a first reply; drafts: review (default: messages)")
+    b.add_argument("--column", help="the text column (default: found by name: text, message, draft, ...)")
+    b.add_argument("--encoding", help="the input's encoding (default: UTF-8, UTF-8 with BOM or cp1251, detected)")
+    b.add_argument("--jobs", type=int, default=1, help="processes to spread the rows over")
+    b.add_argument("--resume", action="store_true", help="continue a killed job from its journal")
+    b.add_argument("--engine", choices=["local", "dask"], default="local")
+    b.add_argument("--scheduler", help="with --engine dask: the scheduler's address (tcp://host:8786)")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(func=cmd_batch)
 
     tr = sub.add_parser("train", help="rebuild the models in models/ from data/")
     tr.add_argument("--data", default="data/messages.jsonl")

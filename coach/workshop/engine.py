@@ -72,22 +72,21 @@ def _csv_rows(text: str) -> list[dict]:
 
 
 def _jsonl_rows(text: str) -> list[dict]:
-    rows = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError
-        except ValueError:
-            rows.append({"id": str(n), "text": "", "context": "", "error": f"line {n} is not a JSON object"})
-            continue
-        col = _pick(list(obj), TEXT_COLUMNS)
-        ctx = _pick(list(obj), CONTEXT_COLUMNS)
-        rows.append({"id": str(obj.get("id", n)), "text": str(obj.get(col, "")) if col else "",
-                     "context": str(obj.get(ctx, "") or "") if ctx else ""})
-    return rows
+    return [jsonl_row(line, n) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+
+
+def jsonl_row(line: str, n: int) -> dict:
+    """One JSONL line as a row; a line that is not a JSON object becomes an error row."""
+    try:
+        obj = json.loads(line)
+        if not isinstance(obj, dict):
+            raise ValueError
+    except ValueError:
+        return {"id": str(n), "text": "", "context": "", "error": f"line {n} is not a JSON object"}
+    col = _pick(list(obj), TEXT_COLUMNS)
+    ctx = _pick(list(obj), CONTEXT_COLUMNS)
+    return {"id": str(obj.get("id", n)), "text": str(obj.get(col, "")) if col else "",
+            "context": str(obj.get(ctx, "") or "") if ctx else ""}
 
 
 def process(coach, row: dict, kind: str) -> dict:
