@@ -63,7 +63,12 @@ class Coach:
                     from .triage.engine import Triager
 
                     self._triager = Triager(self.models_dir, self.playbooks)
-        return self._triager.triage(message, code)
+        try:
+            return self._triager.triage(message, code)
+        except Exception as exc:  # keep the models' internals away from callers
+            if type(exc).__name__ == "ArtefactError":
+                raise
+            raise CoachError(f"could not triage this message: {type(exc).__name__}") from exc
 
     def _checker(self, lang: str):
         checker = self._checkers.get(lang)
@@ -171,8 +176,8 @@ class Coach:
         try:
             tones = tone_model.predict_many(drafts, code)
             found = [reviewer.moves(code).find(d, context, names) for d in drafts]
-        except Exception as exc:
-            if isinstance(exc, (ValueError, TypeError)) or type(exc).__name__ == "ArtefactError":
+        except Exception as exc:  # keep the models' internals away from callers
+            if type(exc).__name__ == "ArtefactError":
                 raise
             raise CoachError(f"could not review this draft: {type(exc).__name__}") from exc
         return [score_review(code, f, tone, dist, fd, case) for f, (tone, dist), fd in zip(findings, tones, found)]

@@ -14,6 +14,7 @@ the weights are whatever the pinned package ships.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import warnings
 from functools import lru_cache
@@ -55,10 +56,15 @@ def _minilm():
     return AutoTokenizer.from_pretrained(path), model
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def encode(kind: str, texts: list[str], batch: int = 32) -> np.ndarray:
     """Unit-length sentence vectors for `texts` (float32, one row per text).
 
-    A single text is cached: the three triage models of one message share its vector."""
+    A single text is cached: the three triage models of one message share its vector.
+    Lone surrogates (which Python strings may hold and tokenizers reject) become U+FFFD."""
+    texts = [_SURROGATE.sub("\ufffd", t) for t in texts]
     if len(texts) == 1:
         return _encode_one(kind, texts[0])[None, :]
     return _encode_many(kind, texts, batch)
