@@ -27,10 +27,9 @@ test: install
 evaluate: install
 	$(BIN)/coach evaluate --checker
 
+# One table of every figure (bench/run_all.py); the detailed benchmarks are beside it.
 bench: install
-	$(BIN)/python bench/bench_check.py
-	$(BIN)/python bench/bench_suggest.py
-	OMP_NUM_THREADS=1 $(BIN)/python bench/bench_triage.py
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

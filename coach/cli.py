@@ -284,8 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("batch", help="process a file of messages or drafts: one output row per input row")
     b.add_argument("input", help="CSV, TSV, JSONL, XLSX or TXT (one text per line)")
     b.add_argument("-o", "--output", required=True, help="CSV, XLSX, JSONL or HTML")
-    b.add_argument("--kind", choices=["messages", "drafts"], default="messages",
-                   help="messages: triage and a first reply; drafts: review (default: messages)")
+    b.add_argument("--kind", choices=["messages", "drafts", "quick"], default="messages",
+                   help="messages: triage and a first reply; drafts: review; quick: triage and check only "
+                        "(default: messages)")
     b.add_argument("--column", help="the text column (default: found by name: text, message, draft, ...)")
     b.add_argument("--encoding", help="the input's encoding (default: UTF-8, UTF-8 with BOM or cp1251, detected)")
     b.add_argument("--jobs", type=int, default=1, help="processes to spread the rows over")

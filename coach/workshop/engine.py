@@ -17,7 +17,7 @@ from ..textio import InputError, decode
 TEXT_COLUMNS = ("text", "message", "draft", "reply", "body", "comment", "сообщение", "текст", "ответ",
                 "черновик")
 CONTEXT_COLUMNS = ("context", "client_message", "контекст")
-KINDS = ("messages", "drafts")
+KINDS = ("messages", "drafts", "quick")   # quick: triage and check only, for archives
 MAX_ROWS = 2000          # in the app; `coach batch` streams any number
 
 
@@ -100,7 +100,12 @@ def process(coach, row: dict, kind: str) -> dict:
     try:
         if not text.strip():
             raise ValueError("empty text")
-        if kind == "messages":
+        if kind == "quick":
+            t = coach.triage(text)
+            found = coach.check(text, lang=t.lang)
+            out.update(lang=t.lang, severity=t.severity, client_tone=t.tone, category=t.category,
+                       findings=len(found), finding_categories=" ".join(sorted({f.category for f in found})))
+        elif kind == "messages":
             t = coach.triage(text)
             out.update(lang=t.lang, severity=t.severity, client_tone=t.tone, category=t.category)
             s = coach.suggest(text)
