@@ -7,9 +7,9 @@
 - Workshop (trainers): many messages or drafts from a file or pasted lines, a results
   table, charts and a report safe to share; and practice scenarios.
 
-Handlers are thin calls into `Coach` (and `coach.workshop`); the contract's endpoints
-(`triage`, `check`, `review`, `suggest`) return the `.to_dict()` form, so `gradio_client`
-and HTTP callers get what Python callers get. User text is only ever shown through
+Handlers are thin calls into `Coach` (and `coach.workshop`); every event has an
+`api_name`, and the contract's endpoints (`triage`, `check`, `review`, `suggest`) return
+the `.to_dict()` form, so `gradio_client` and HTTP callers get what Python callers get. User text is only ever shown through
 components that render it as text (Textbox, HighlightedText, Dataframe, JSON, Label),
 never as Markdown or HTML; the only Markdown holds our own strings. Limits are enforced
 in the handlers, on the server, not by the browser's `max_length`.
@@ -268,7 +268,7 @@ def build_app(coach: Coach) -> gr.Blocks:
             return [lang] + [gr.update(**_translated(key, attr, lang)) for _, key, attr in labelled]
 
         ui_lang.change(switch, inputs=ui_lang, outputs=[lang_state] + [c for c, _, _ in labelled],
-                       api_visibility="private")
+                       api_name="switch_language")
         del title
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE, api_open=False)
     return demo
@@ -328,10 +328,10 @@ def _reply_tab(coach: Coach, L) -> None:
     go.click(lambda m, c, p: suggest_handler(coach, m, c, p), inputs=[message, client, pet], outputs=suggested,
              api_name="suggest", concurrency_limit=CONCURRENCY
              ).success(show, inputs=suggested, outputs=[severity, tone, category, todo, why, alternatives, draft],
-                       api_visibility="private")
-    alternatives.input(pick, inputs=[alternatives, suggested], outputs=draft, api_visibility="private")
+                       api_name="show_suggestions")
+    alternatives.input(pick, inputs=[alternatives, suggested], outputs=draft, api_name="pick_suggestion")
     draft.change(run_check, inputs=draft, outputs=[checked, marked, table, fix], trigger_mode="always_last",
-                 api_visibility="private", concurrency_limit=CONCURRENCY)
+                 api_name="check_as_typed", concurrency_limit=CONCURRENCY)
     # one click on a rewrite applies it; the draft's change event then checks it again
     fix.input(apply_rewrite, inputs=[draft, fix, checked], outputs=draft, api_name="apply_rewrite")
 
@@ -366,7 +366,7 @@ def _review_tab(coach: Coach, L) -> None:
     go.click(lambda d, c: review_handler(coach, d, c), inputs=[draft, context], outputs=reviewed,
              api_name="review", concurrency_limit=CONCURRENCY
              ).success(review_view, inputs=[draft, reviewed],
-                       outputs=[score, tone, present, missing, notes, marked, improved], api_visibility="private")
+                       outputs=[score, tone, present, missing, notes, marked, improved], api_name="show_review")
 
 
 def _workshop_tab(coach: Coach, L, lang_state) -> None:
@@ -401,9 +401,9 @@ def _workshop_tab(coach: Coach, L, lang_state) -> None:
             notes = L(gr.Textbox(label=S("explanations"), lines=6, interactive=False), "explanations")
         marked = L(gr.HighlightedText(label=S("marked"), combine_adjacent=False), "marked")
         model = L(gr.Textbox(label=S("model_answer"), lines=6, interactive=False, visible=False), "model_answer")
-        scenario.change(practice_pick, inputs=scenario, outputs=shown, api_visibility="private")
+        scenario.change(practice_pick, inputs=scenario, outputs=shown, api_name="pick_scenario")
         scenario.change(lambda _: gr.update(value="", visible=False), inputs=scenario, outputs=model,
-                        api_visibility="private")
+                        api_name="hide_model_answer")
         go_p.click(lambda s, r: practice_review(coach, s, r), inputs=[scenario, reply],
                    outputs=[score, notes, marked, model], api_name="practice", concurrency_limit=CONCURRENCY)
     L(batch_tab, "batch")

@@ -129,3 +129,12 @@ def test_web_review_and_suggest_through_gradio_client(served):
     assert r["case"]["severity"] == "urgent" and r["explanations"][0].startswith("Urgent case")
     s = client.predict("Собака убежала на прогулке!", "Анна", "", api_name="/suggest")
     assert s["triage"]["severity"] == "urgent" and "Анна" in s["suggestions"][0]["text"]
+
+
+def test_web_every_event_has_an_api_name_and_goes_through_the_queue(coach):
+    demo = build_app(coach)
+    deps = demo.config["dependencies"]
+    names = [d.get("api_name") for d in deps]
+    assert all(names) and len(set(names)) == len(names)
+    assert {"triage", "check", "review", "suggest"} <= set(names)
+    assert all(d.get("queue") is not False for d in deps)
