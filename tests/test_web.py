@@ -138,3 +138,18 @@ def test_web_every_event_has_an_api_name_and_goes_through_the_queue(coach):
     assert all(names) and len(set(names)) == len(names)
     assert {"triage", "check", "review", "suggest"} <= set(names)
     assert all(d.get("queue") is not False for d in deps)
+
+
+@pytest.mark.parametrize("name,content", [
+    ("archive.csv", b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)) * 8),   # a zip renamed .csv
+    ("junk.jsonl", b"\x00\x01\x02\x03binary"),
+])
+def test_web_workshop_refuses_binary_uploads_with_a_reason(coach, tmp_path, name, content):
+    import gradio as gr
+
+    from coach.web import workshop_handler
+
+    f = tmp_path / name
+    f.write_bytes(content)
+    with pytest.raises(gr.Error, match="binary|neither UTF-8"):
+        workshop_handler(coach, str(f), "", "drafts")
