@@ -164,7 +164,8 @@ class Coach:
     def _review(self, draft: str, code: str, context, case, names: tuple[str, ...]):
         return self._review_many([draft], code, context, case, names)[0]
 
-    def _review_many(self, drafts: list[str], code: str, context, case, names: tuple[str, ...], findings=None):
+    def _review_many(self, drafts: list[str], code: str, context, case, names: tuple[str, ...], findings=None,
+                     tone_known: str | None = None):
         """Reviews of drafts in one language against one context: the tone model runs
         once on all of them (suggest() reviews its candidates this way, with the
         findings it has already computed)."""
@@ -174,7 +175,8 @@ class Coach:
         if findings is None:
             findings = [self.check(d, lang=code) for d in drafts]
         try:
-            tones = tone_model.predict_many(drafts, code)
+            tones = ([(tone_known, {tone_known: 1.0})] * len(drafts) if tone_known
+                     else tone_model.predict_many(drafts, code))
             found = [reviewer.moves(code).find(d, context, names) for d in drafts]
         except Exception as exc:  # keep the models' internals away from callers
             if type(exc).__name__ == "ArtefactError":
@@ -210,7 +212,13 @@ class Coach:
             if len(texts) == want:
                 break
         ranked = []
-        reviews = self._review_many(texts, case.lang, message, case, names, findings=[[] for _ in texts])
+        # The candidates are scored by the review's formula without the draft-tone model:
+        # they are composed from vetted phrasing, and the model labels every suggestion for
+        # every message in data/ constructive (tests/test_suggest.py asserts it), so
+        # running it per candidate (5-15 ms, most of suggest's time in Russian) would
+        # change nothing but the latency.
+        reviews = self._review_many(texts, case.lang, message, case, names, findings=[[] for _ in texts],
+                                    tone_known="constructive")
         for k, (text, r) in enumerate(zip(texts, reviews)):
             shorter_first = len(text) if case.tone == "angry" else 0
             ranked.append((-r.score, shorter_first, k, text, r))

@@ -45,5 +45,8 @@ def test_every_suggestion_passes_the_checker_and_the_playbook(row):
             assert DAY_PROMISE.search(s.text) and "escalation" in s.moves, s.text
         else:
             assert not DAY_PROMISE.search(s.text), s.text
+    # suggest() scores its candidates without the draft-tone model because of this:
+    tone_model, _ = c._parts()
+    assert [t for t, _ in tone_model.predict_many([s.text for s in out], lang)] == ["constructive"] * len(out)
     assert [s.rank for s in out] == list(range(1, len(out) + 1))
     assert [s.score for s in out] == sorted((s.score for s in out), reverse=True)

@@ -23,7 +23,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 KINDS = ("use", "minilm")
-_LOCK = threading.Lock()
+# One lock per encoder: each model runs one call at a time, but the two encoders can run
+# side by side (both release the GIL in their numeric code).
+_LOCKS = {"use": threading.Lock(), "minilm": threading.Lock()}
 
 
 @lru_cache(maxsize=None)
@@ -82,7 +84,7 @@ def _encode_many(kind: str, texts: list[str], batch: int) -> np.ndarray:
         raise ValueError(f"unknown encoder {kind!r}; expected one of {KINDS}")
     if not texts:
         return np.zeros((0, 512 if kind == "use" else 384), dtype=np.float32)
-    with _LOCK:
+    with _LOCKS[kind]:
         if kind == "use":
             model = _use()
             out = np.vstack([model.encode(list(texts[i:i + batch])) for i in range(0, len(texts), batch)])
@@ -102,6 +104,24 @@ def _encode_many(kind: str, texts: list[str], batch: int) -> np.ndarray:
     out = out.astype(np.float32)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.where(norms == 0, 1, norms)
+
+
+def encode_ahead(kinds: list[str], text: str) -> None:
+    """Encode one text with several encoders at once, into the single-text cache that the
+    models' transforms then read: on two cores the English triage (MiniLM and USE) waits
+    for the slower encoder instead of both in turn."""
+    if len(kinds) < 2:
+        return
+    futures = [_pool().submit(_encode_one, kind, _SURROGATE.sub("\ufffd", text)) for kind in kinds]
+    for f in futures:
+        f.result()
+
+
+@lru_cache(maxsize=1)
+def _pool():
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=len(KINDS), thread_name_prefix="coach-encode")
 
 
 # Vectors computed ahead for training, so that trying several variants encodes each

@@ -18,6 +18,7 @@ from scipy import sparse
 
 from ..classify import artefact
 from ..classify.data import LABELS, TASKS
+from ..classify.encoders import SentenceEncoder, encode_ahead
 from ..playbook import Playbook
 from ..results import Triage
 from .safety import SafetyNet
@@ -114,6 +115,8 @@ class Triager:
 
     def triage(self, text: str, lang: str) -> Triage:
         models = {task: self._model(task, lang) for task in TASKS}
+        encode_ahead(sorted({part.kind for m in models.values() for _, part in m.parts
+                             if isinstance(part, SentenceEncoder)}), text)
         memo: dict = {}
         analysed = {task: m.analyse(text, memo) for task, m in models.items()}
         rows = {task: a[1] for task, a in analysed.items()}
