@@ -54,7 +54,8 @@ def _minilm():
     # triage models are trained on these very vectors
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        # in place: a quantised copy would keep a second model alive (about 70 MB)
+        torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
     return AutoTokenizer.from_pretrained(path), model
 
 

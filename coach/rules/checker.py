@@ -143,13 +143,21 @@ class Checker:
                     matcher = Matcher(self.nlp.vocab)
                     matcher.add(key, token_patterns)
                     self._token_rules.append((matcher, self._anchors(token_patterns)))
-        all_texts = [(k, t) for k, texts in phrase_texts.items() for t in dict.fromkeys(texts)]
-        docs = self.nlp.pipe(t for _, t in all_texts)
-        by_key: dict[str, list[Doc]] = {}
-        for (key, _), doc in zip(all_texts, docs):
-            by_key.setdefault(key, []).append(doc)
-        for key, docs_ in by_key.items():
-            self._phrases.add(key, docs_)
+        # Phrases go in as tuples of lemma hashes, not Docs: a pattern expands to up to
+        # hundreds of thousands of variants, and a Doc each cost 1.7 GB and 10 s at start.
+        # The pipeline is context-free per whitespace-separated word (the tokenizer splits
+        # each one alone, lemmas are cached per form), so lemmatising each distinct word
+        # once gives exactly the hashes a draft's Doc carries.
+        words: dict[str, tuple[int, ...]] = {}
+
+        def lemma_hashes(word: str) -> tuple[int, ...]:
+            if word not in words:
+                words[word] = tuple(t.lemma for t in self.nlp(word))
+            return words[word]
+
+        for key, texts in phrase_texts.items():
+            keywords = {tuple(h for w in text.split() for h in lemma_hashes(w)) for text in texts}
+            self._phrases.add(key, [k for k in keywords if k])
 
     def with_model(self, model) -> "Checker":
         """This checker's compiled rules (and lock) with a learned layer on top."""
