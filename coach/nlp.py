@@ -123,3 +123,16 @@ def pipeline(lang: str) -> Language:
     nlp.add_pipe("coach_lemmatizer")
     nlp.initialize()
     return nlp
+
+
+CLAUSE_BREAKS = frozenset({".", "!", "?", ";", "\n", "\n\n"})
+
+
+@lru_cache(maxsize=None)
+def clause_break_flag(lang: str) -> int:
+    """A lexeme flag of `pipeline(lang)`'s vocabulary: true for a token that ends a clause.
+
+    A Matcher gap written as {"TEXT": {"NOT_IN": [...]}} builds a Python Token for every
+    token it tests, which was most of a check's time; a flag is read from the lexeme in
+    C. Registered once per vocabulary, and set for every word seen later too."""
+    return pipeline(lang).vocab.add_flag(lambda orth: orth in CLAUSE_BREAKS)

@@ -13,18 +13,18 @@ import threading
 from functools import lru_cache
 from importlib import resources
 
+import numpy
 import yaml
 from spacy.attrs import LEMMA, LOWER
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from ..nlp import lemmatizer, pipeline
+from ..nlp import clause_break_flag, lemmatizer, pipeline
 from ..results import Finding
 from ..text import normalise, quoted_regions
 from .pack import Rule, load_rules
 from .patterns import Gap, expand, parse
 
-_CLAUSE_GAP_BREAKS = [".", "!", "?", ";", "\n", "\n\n"]
 
 
 @lru_cache(maxsize=1)
@@ -50,6 +50,7 @@ class Checker:
         self._learned = _learned_messages()[lang] if model is not None else {}
         self.nlp = pipeline(lang)
         self.lemmas = lemmatizer(lang)
+        self._break = clause_break_flag(lang)
         self.rules = list(rules) if rules is not None else load_rules(lang)
         neg = _negation()
         self._negators = frozenset(neg[lang])
@@ -58,7 +59,7 @@ class Checker:
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
         # Token patterns, one small Matcher per rule key, each with the lemmas one of
         # which must be in a draft for it to match: most drafts skip most of them.
-        self._token_rules: list[tuple[Matcher, frozenset[int] | None]] = []
+        self._token_rules: list[tuple[Matcher, frozenset[int] | None, numpy.ndarray | None, int | None]] = []
         self._keys: dict[int, tuple[int, bool]] = {}
         self._lock = threading.Lock()
         self._compile()
@@ -85,7 +86,7 @@ class Checker:
                 toks: list[dict] = []
                 for item in alt:
                     if isinstance(item, Gap):
-                        toks.append({"TEXT": {"NOT_IN": _CLAUSE_GAP_BREAKS}, "OP": f"{{0,{item.max}}}"})
+                        toks.append({self._break: False, "OP": f"{{0,{item.max}}}"})
                     else:
                         toks.extend(self._tokens_of(item))
                 compiled.append(toks)
@@ -140,9 +141,14 @@ class Checker:
                     else:
                         token_patterns.extend(self._token_patterns(p))
                 if token_patterns:
-                    matcher = Matcher(self.nlp.vocab)
+                    # not validated: the flag key is an attribute id the schema does not
+                    # list; the patterns come from packs validated at load
+                    matcher = Matcher(self.nlp.vocab, validate=False)
                     matcher.add(key, token_patterns)
-                    self._token_rules.append((matcher, self._anchors(token_patterns)))
+                    anchors = self._anchors(token_patterns)
+                    self._token_rules.append((matcher, anchors, None if anchors is None else
+                                              numpy.array(sorted(anchors), dtype="uint64"),
+                                              _longest(token_patterns)))
         # Phrases go in as tuples of lemma hashes, not Docs: a pattern expands to up to
         # hundreds of thousands of variants, and a Doc each cost 1.7 GB and 10 s at start.
         # The pipeline is context-free per whitespace-separated word (the tokenizer splits
@@ -192,10 +198,20 @@ class Checker:
         anti: dict[int, list[tuple[int, int]]] = {}
         matches = list(self._phrases(doc))
         if self._token_rules:
-            present = set(doc.to_array([LEMMA, LOWER]).ravel().tolist())
-            for matcher, anchors in self._token_rules:
-                if anchors is None or not anchors.isdisjoint(present):
+            forms = doc.to_array([LEMMA, LOWER])
+            present = set(forms.ravel().tolist())
+            for matcher, anchors, anchor_array, longest in self._token_rules:
+                if anchors is not None and anchors.isdisjoint(present):
+                    continue
+                if anchors is None or longest is None:
                     matches += matcher(doc)
+                    continue
+                # Every match holds an anchor, so it lies within `longest` tokens of one:
+                # matching those windows only finds the same matches for a fraction of the
+                # cost (a Matcher call builds two Python Tokens per token it is given).
+                at = numpy.flatnonzero(numpy.isin(forms, anchor_array).any(axis=1))
+                for ws, we in _windows(at, longest, len(doc)):
+                    matches += [(m, ws + s, ws + e) for m, s, e in matcher(doc[ws:we])]
         for match_id, s, e in matches:
             idx, is_anti = self._keys[match_id]
             (anti.setdefault(idx, []).append((s, e)) if is_anti else hits.append((idx, s, e)))
@@ -252,6 +268,32 @@ class Checker:
             level=rule.level,
             lang=self.lang,
         )
+
+
+def _longest(token_patterns: list[list[dict]]) -> int | None:
+    """The most tokens any of these patterns can match (None if unbounded)."""
+    most = 0
+    for pattern in token_patterns:
+        n = 0
+        for tok in pattern:
+            op = tok.get("OP")
+            if op in ("+", "*"):
+                return None
+            n += int(op[1:-1].split(",")[1]) if op and op.startswith("{") else 1
+        most = max(most, n)
+    return most
+
+
+def _windows(at, longest: int, length: int) -> list[tuple[int, int]]:
+    """Merged token windows [p - longest + 1, p + longest) around the positions `at`."""
+    out: list[list[int]] = []
+    for p in at.tolist():
+        s, e = max(0, p - longest + 1), min(length, p + longest)
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
 
 
 def _merge(found: list[tuple[int, int, Rule]]) -> list[tuple[int, int, Rule]]:
