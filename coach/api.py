@@ -54,21 +54,36 @@ class Coach:
     def triage(self, message: str, lang: str | None = None) -> Triage:
         """Severity, client tone and category of a message, with scores, reasons and the
         playbook's route (what to do now)."""
-        if not self._validate(message, "message"):
-            raise ValueError("message is empty")
-        code = _lang.resolve(message, lang)
+        return self.triage_many([message], lang)[0]
+
+    def triage_many(self, messages: list[str], lang: str | None = None) -> list[Triage]:
+        """`triage` for a list of messages, in order, with the same results as one at a
+        time but less work per message (batch jobs use it). Any message `triage` refuses
+        makes the whole call raise the same error."""
+        if not isinstance(messages, (list, tuple)):
+            raise TypeError(f"messages must be a list of str, not {type(messages).__name__}")
+        codes = []
+        for message in messages:
+            if not self._validate(message, "message"):
+                raise ValueError("message is empty")
+            codes.append(_lang.resolve(message, lang))
         if self._triager is None:
             with self._lock:
                 if self._triager is None:
                     from .triage.engine import Triager
 
                     self._triager = Triager(self.models_dir, self.playbooks)
+        out: list = [None] * len(messages)
         try:
-            return self._triager.triage(message, code)
+            for code in dict.fromkeys(codes):
+                idx = [i for i, c in enumerate(codes) if c == code]
+                for i, result in zip(idx, self._triager.triage_many([messages[i] for i in idx], code)):
+                    out[i] = result
         except Exception as exc:  # keep the models' internals away from callers
             if type(exc).__name__ == "ArtefactError":
                 raise
             raise CoachError(f"could not triage this message: {type(exc).__name__}") from exc
+        return out
 
     def _checker(self, lang: str):
         checker = self._checkers.get(lang)

@@ -10,8 +10,8 @@
   a killed job never leaves a complete-looking report.
 - `--jobs N` spreads chunks over N processes (each loads the models once); `--engine
   dask --scheduler ADDRESS` spreads partitions over a Dask cluster, models loaded once
-  per worker, results merged in input order. The per-row function is
-  `coach.workshop.engine.process`, the Workshop's own.
+  per worker, results merged in input order. The chunk function is
+  `coach.workshop.engine.run`, the Workshop's own.
 """
 from __future__ import annotations
 
@@ -153,7 +153,7 @@ def _worker_coach():
 
 def process_chunk(rows: list[dict], kind: str) -> list[dict]:
     coach = _worker_coach()
-    return [engine.process(coach, row, kind) for row in rows]
+    return engine.run(coach, rows, kind)
 
 
 def _chunks(rows: Iterable[dict], size: int = CHUNK) -> Iterator[list[dict]]:

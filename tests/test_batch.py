@@ -111,3 +111,23 @@ def test_dask_local_cluster_gives_the_same_rows(tmp_path, monkeypatch):
         batch.run(str(src), str(spread), kind="drafts", engine_name="dask", scheduler=cluster.scheduler_address,
                   progress=False)
     assert single.read_text(encoding="utf-8") == spread.read_text(encoding="utf-8")
+
+
+def test_quick_chunk_with_bad_rows_equals_row_by_row():
+    """A chunk is triaged together; empty, too long and pre-failed rows still get their
+    own error, and every other row the result it gets alone."""
+    from coach import Coach
+    from coach.workshop import engine
+
+    coach = Coach(max_chars=300)
+    rows = [{"id": "1", "text": "The walker never showed up and Rex was alone all day."},
+            {"id": "2", "text": "\u200b\u200b"},
+            {"id": "3", "text": "Выгульщик опоздал на сорок минут, Бусю не покормили."},
+            {"id": "4", "text": "late " * 100},
+            {"id": "5", "text": "ok", "error": "undecodable row"},
+            {"id": "6", "text": "Max slipped his harness in the park and we can't find him!"}]
+    together = engine.run(coach, rows, "quick")
+    alone = [engine.process(coach, row, "quick") for row in rows]
+    assert together == alone
+    assert [bool(r["error"]) for r in together] == [False, True, False, True, True, False]
+    assert together[5]["severity"] == "urgent"

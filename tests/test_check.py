@@ -168,3 +168,28 @@ def test_check_offsets_point_into_original_text(prefix, trigger, suffix):
 
 
 _COACH = Coach()
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_patterns_matched_in_halves_find_what_whole_variants_find(lang, monkeypatch):
+    """Large phrase patterns are matched as two halves joined end to start (for memory);
+    compiled whole instead, the checker must flag the same spans in the same categories
+    on every draft and message we have."""
+    import json
+    from pathlib import Path
+
+    from coach.rules import checker as checker_module
+
+    texts = [json.loads(line)["text"] for name in ("drafts_dev.jsonl", "drafts_train.jsonl", "messages.jsonl")
+             for line in (Path(__file__).parents[1] / "data" / name).open(encoding="utf-8")]
+    split = checker_module.Checker(lang)
+    assert split._halves, "no pattern was split: the test would prove nothing"
+    monkeypatch.setattr(checker_module, "SPLIT_FROM", 10**9)
+    whole = checker_module.Checker(lang)
+    assert not whole._halves
+    flagged = 0
+    for text in texts:
+        a = [(f.category, f.start, f.end) for f in split.check(text)]
+        assert a == [(f.category, f.start, f.end) for f in whole.check(text)], text
+        flagged += bool(a)
+    assert flagged > 200

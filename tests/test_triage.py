@@ -108,3 +108,36 @@ def test_triage_routine_critical_slip_offers_the_gift(coach):
 def test_triage_bad_input(coach, bad, exc):
     with pytest.raises(exc):
         coach.triage(bad)
+
+
+def _messages(n_per_lang: int) -> list[str]:
+    import json
+    from pathlib import Path
+
+    rows = [json.loads(line) for line in (Path(__file__).parents[1] / "data/messages.jsonl").open(encoding="utf-8")]
+    en = [r["text"] for r in rows if r["lang"] == "en"][:n_per_lang]
+    ru = [r["text"] for r in rows if r["lang"] == "ru"][:n_per_lang]
+    return [m for pair in zip(en, ru) for m in pair]   # languages interleaved
+
+
+def test_triage_many_gives_the_results_of_one_at_a_time(coach):
+    """Batch jobs triage chunks together; a message's result must not depend on its
+    neighbours (labels, reasons and route exactly, scores to their 4th decimal)."""
+    messages = _messages(60)
+    together = coach.triage_many(messages)
+    assert len(together) == len(messages)
+    for message, many in zip(messages, together):
+        one = coach.triage(message)
+        assert (many.lang, many.severity, many.tone, many.category) == (one.lang, one.severity, one.tone, one.category)
+        assert many.reasons == one.reasons and many.route == one.route
+        for task, probs in one.scores.items():
+            for label, p in probs.items():
+                assert abs(many.scores[task][label] - p) <= 1e-4
+
+
+def test_triage_many_refuses_what_triage_refuses(coach):
+    with pytest.raises(ValueError, match="empty"):
+        coach.triage_many(["The walker was late again.", "  \u200b "])
+    with pytest.raises(TypeError):
+        coach.triage_many("The walker was late again.")
+    assert coach.triage_many([]) == []

@@ -23,6 +23,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 KINDS = ("use", "minilm")
+# Encoders whose vector for a text depends on the other texts of a batch (MiniLM's int8
+# dynamic quantisation scales activations per call): batch jobs encode one text a call.
+PER_TEXT = frozenset({"minilm"})
 # One lock per encoder: each model runs one call at a time, but the two encoders can run
 # side by side (both release the GIL in their numeric code).
 _LOCKS = {"use": threading.Lock(), "minilm": threading.Lock()}

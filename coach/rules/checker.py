@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import threading
 from functools import lru_cache
 from importlib import resources
@@ -61,6 +62,8 @@ class Checker:
         # which must be in a draft for it to match: most drafts skip most of them.
         self._token_rules: list[tuple[Matcher, frozenset[int] | None, numpy.ndarray | None, int | None]] = []
         self._keys: dict[int, tuple[int, bool]] = {}
+        # split patterns' halves: match id -> (the pattern's own id, is it the first half)
+        self._halves: dict[int, tuple[int, bool]] = {}
         self._lock = threading.Lock()
         self._compile()
 
@@ -126,7 +129,7 @@ class Checker:
         return frozenset(anchors)
 
     def _compile(self) -> None:
-        phrase_texts: dict[str, list[str]] = {}
+        phrases: dict[str, set[tuple[str, ...]]] = {}
         for idx, rule in enumerate(self.rules):
             for anti, patterns in ((False, rule.patterns), (True, rule.antipatterns)):
                 if not patterns:
@@ -134,12 +137,25 @@ class Checker:
                 key = f"{idx}{'!' if anti else ''}"
                 self._keys[self.nlp.vocab.strings.add(key)] = (idx, anti)
                 token_patterns = []
-                for p in patterns:
-                    variants = expand(p)
-                    if all(v.is_phrase for v in variants):
-                        phrase_texts.setdefault(key, []).extend(" ".join(v.words) for v in variants)
-                    else:
+                for n, p in enumerate(patterns):
+                    if not all(v.is_phrase for v in expand(p)):
                         token_patterns.extend(self._token_patterns(p))
+                        continue
+                    slots = parse(p)
+                    cut = _best_cut(slots)
+                    if cut is None:
+                        phrases.setdefault(key, set()).update(_phrase_words(slots))
+                        continue
+                    # Two halves matched apart and joined where one ends and the other
+                    # starts: the same matches as every variant whole, from the sum of
+                    # the halves' variants instead of their product (34k phrases instead
+                    # of 315k in English; 256 MB less memory and 3 s less start-up).
+                    whole = self.nlp.vocab.strings.add(f"{key}/{n}")
+                    self._keys[whole] = (idx, anti)
+                    for first, part in ((True, slots[:cut]), (False, slots[cut:])):
+                        half = f"{key}/{n}{'<' if first else '>'}"
+                        self._halves[self.nlp.vocab.strings.add(half)] = (whole, first)
+                        phrases[half] = set(_phrase_words(part))
                 if token_patterns:
                     # not validated: the flag key is an attribute id the schema does not
                     # list; the patterns come from packs validated at load
@@ -149,21 +165,39 @@ class Checker:
                     self._token_rules.append((matcher, anchors, None if anchors is None else
                                               numpy.array(sorted(anchors), dtype="uint64"),
                                               _longest(token_patterns)))
-        # Phrases go in as tuples of lemma hashes, not Docs: a pattern expands to up to
-        # hundreds of thousands of variants, and a Doc each cost 1.7 GB and 10 s at start.
+        # Phrases go in as tuples of lemma hashes, not Docs (a Doc each cost gigabytes).
         # The pipeline is context-free per whitespace-separated word (the tokenizer splits
         # each one alone, lemmas are cached per form), so lemmatising each distinct word
         # once gives exactly the hashes a draft's Doc carries.
-        words: dict[str, tuple[int, ...]] = {}
+        hashes: dict[str, tuple[int, ...]] = {}
 
         def lemma_hashes(word: str) -> tuple[int, ...]:
-            if word not in words:
-                words[word] = tuple(t.lemma for t in self.nlp(word))
-            return words[word]
+            if word not in hashes:
+                hashes[word] = tuple(t.lemma for t in self.nlp(word))
+            return hashes[word]
 
-        for key, texts in phrase_texts.items():
-            keywords = {tuple(h for w in text.split() for h in lemma_hashes(w)) for text in texts}
+        for key, variants in phrases.items():
+            keywords = {tuple(h for w in words for h in lemma_hashes(w)) for words in variants}
             self._phrases.add(key, [k for k in keywords if k])
+
+    def _phrase_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """The PhraseMatcher's matches under the rules' keys, split patterns joined."""
+        matches = self._phrases(doc)
+        halves = self._halves
+        if not halves.keys() & {m[0] for m in matches}:
+            return matches
+        out, firsts, seconds = [], [], {}
+        for match_id, s, e in matches:
+            half = halves.get(match_id)
+            if half is None:
+                out.append((match_id, s, e))
+            elif half[1]:
+                firsts.append((half[0], s, e))
+            else:
+                seconds.setdefault((half[0], s), []).append(e)
+        for (key, s, middle) in firsts:
+            out.extend((key, s, e) for e in seconds.get((key, middle), ()))
+        return out
 
     def with_model(self, model) -> "Checker":
         """This checker's compiled rules (and lock) with a learned layer on top."""
@@ -196,7 +230,7 @@ class Checker:
         doc = self.nlp(norm.text)
         hits: list[tuple[int, int, int]] = []
         anti: dict[int, list[tuple[int, int]]] = {}
-        matches = list(self._phrases(doc))
+        matches = self._phrase_matches(doc)
         if self._token_rules:
             forms = doc.to_array([LEMMA, LOWER])
             present = set(forms.ravel().tolist())
@@ -219,7 +253,7 @@ class Checker:
         learned = self.model.predict(doc, quotes) if self.model is not None else []
         if not hits and not learned:
             return []
-        found: list[tuple[int, int, Rule]] = []
+        found: list[tuple[int, int, Rule, int]] = []
         for idx, s, e in hits:
             rule = self.rules[idx]
             if any(a_s < e and s < a_e for a_s, a_e in anti.get(idx, ())):
@@ -229,7 +263,7 @@ class Checker:
             cs, ce = doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)
             if any(q_s < cs and ce < q_e for q_s, q_e in quotes):
                 continue
-            found.append((cs, ce, rule))
+            found.append((cs, ce, rule, idx))
         findings = [self._finding(text, norm, cs, ce, rule) for cs, ce, rule in _merge(found)]
         if learned:
             findings = self._with_learned(text, norm, doc, learned, found, quotes, findings)
@@ -242,7 +276,7 @@ class Checker:
         extra = []
         for u in learned:
             cs, ce = doc[u.start].idx, doc[u.end - 1].idx + len(doc[u.end - 1].text)
-            if any(rule.category == u.category and rs < ce and cs < re_ for rs, re_, rule in found):
+            if any(rule.category == u.category and rs < ce and cs < re_ for rs, re_, rule, _ in found):
                 continue
             if any(q_s < cs and ce < q_e for q_s, q_e in quotes):
                 continue
@@ -268,6 +302,32 @@ class Checker:
             level=rule.level,
             lang=self.lang,
         )
+
+
+SPLIT_FROM = 64   # variants from which a phrase pattern is matched in two halves
+MIN_REQUIRED = 2  # slots that cannot be empty in each half: a one-word half matches too often
+
+
+def _phrase_words(slots: list[list]) -> list[tuple[str, ...]]:
+    """Every variant of a gap-free pattern's slots, as words."""
+    return [words for combo in itertools.product(*slots)
+            if (words := tuple(w for alt in combo for w in alt))]
+
+
+def _best_cut(slots: list[list]) -> int | None:
+    """Where to split a pattern so that its halves have the fewest variants in all, each
+    half holding MIN_REQUIRED slots that cannot be empty; None when splitting does not pay."""
+    sizes = [len(s) for s in slots]
+    required = [all(alt for alt in s) for s in slots]
+    whole, best = math.prod(sizes), None
+    if whole < SPLIT_FROM:
+        return None
+    for cut in range(1, len(slots)):
+        if sum(required[:cut]) >= MIN_REQUIRED and sum(required[cut:]) >= MIN_REQUIRED:
+            cost = math.prod(sizes[:cut]) + math.prod(sizes[cut:])
+            if cost < whole and (best is None or cost < best[0]):
+                best = (cost, cut)
+    return best[1] if best else None
 
 
 def _longest(token_patterns: list[list[dict]]) -> int | None:
@@ -296,12 +356,13 @@ def _windows(at, longest: int, length: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out]
 
 
-def _merge(found: list[tuple[int, int, Rule]]) -> list[tuple[int, int, Rule]]:
+def _merge(found: list[tuple[int, int, Rule, int]]) -> list[tuple[int, int, Rule]]:
     """One finding per span and category: overlapping matches of a category are merged,
-    keeping the rule of the longest match; the result is ordered by position."""
-    found.sort(key=lambda f: (f[2].category, f[0], -(f[1] - f[0])))
+    keeping the rule of the longest match (of equal ones, the first in the packs); the
+    result is ordered by position."""
+    found.sort(key=lambda f: (f[2].category, f[0], -(f[1] - f[0]), f[3]))
     merged: list[list] = []
-    for cs, ce, rule in found:
+    for cs, ce, rule, _ in found:
         last = merged[-1] if merged else None
         if last and last[2].category == rule.category and cs < last[1]:
             if ce - cs > last[3]:

