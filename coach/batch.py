@@ -293,9 +293,7 @@ def _finish(journal: Path, dst: Path) -> int:
                 writer.writerow([report.guard(row.get(k, "")) for k in report.COLUMNS])
                 n += 1
         elif suffix == ".html":
-            rows = list(_journal(journal))   # an HTML report is read by a person: it is bounded by that
-            fh.write(report.to_html(rows, title=f"coach batch report: {dst.stem}"))
-            n = len(rows)
+            n = report.write_html(fh, lambda: _journal(journal), title=f"coach batch report: {dst.stem}")
     if suffix == ".xlsx":
         n = write_xlsx(_journal(journal), tmp)
     os.replace(tmp, dst)

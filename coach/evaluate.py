@@ -197,8 +197,8 @@ def checker_card(test: dict, dev: dict, real: dict | None, rules: dict[str, int]
         "writing rules or training the layer). A finding counts when it overlaps a gold flag of the same "
         "category; the false-alarm rate is the share of flag-free drafts with any finding.",
         "- Learned layer: trained on every rule's examples, the review's move examples (as negatives), "
-        "`data/drafts_train.jsonl` (959 drafts by other writers, never seen by the rule writers) and the dev "
-        "part. Its thresholds were chosen out of fold (5 folds) on the training drafts and dev, per category: "
+        "`data/drafts_train.jsonl` and `data/drafts_train_2.jsonl` (959 + 960 drafts by eight other writers in "
+        "two rounds, never seen by the rule writers) and the dev part. Its thresholds were chosen out of fold (5 folds) on the training drafts and dev, per category: "
         "the lowest at which what the layer adds to the rules is right at least 85% of the time.",
         ""]
     if layer:

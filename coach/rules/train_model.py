@@ -1,8 +1,9 @@
 """Training the checker's learned layer (see coach.rules.model).
 
 Training data: every rule's examples (wrong sentences with their span, right sentences),
-`data/drafts_train.jsonl` (drafts written for training by other writers than the
-evaluation drafts, never seen by the rule writers) and the dev part of
+`data/drafts_train.jsonl` and `data/drafts_train_2.jsonl` (drafts written for training
+by eight other writers than the evaluation drafts' in two rounds, never seen by the rule
+writers) and the dev part of
 `data/drafts_dev.jsonl`. A clause or sentence is a positive for a category when it
 overlaps a gold span of that category.
 
@@ -36,7 +37,7 @@ from .checker import Checker
 from .model import PhraseModel, split_units
 from .pack import CATEGORIES, load_rules
 
-TRAIN_DRAFTS = Path("data/drafts_train.jsonl")
+TRAIN_DRAFTS = (Path("data/drafts_train.jsonl"), Path("data/drafts_train_2.jsonl"))
 EVAL_DRAFTS = Path("data/drafts_dev.jsonl")
 GRANULARITIES = ("clause", "sentence")
 CS = (0.1, 0.3, 1.0)
@@ -254,12 +255,12 @@ def combined_report(rows, oof, rules, thresholds):
     return evaluate_checker(None, rows, predict=lambda text, lang: lookup[text])
 
 
-def train(lang: str, out: Path, drafts: Path = TRAIN_DRAFTS, eval_drafts: Path = EVAL_DRAFTS,
+def train(lang: str, out: Path, drafts: tuple[Path, ...] = TRAIN_DRAFTS, eval_drafts: Path = EVAL_DRAFTS,
           log=print) -> dict:
     """Choose units, C and per-category thresholds out of fold on the training drafts and
     the dev drafts; write `<out>/<lang>.json`; return its summary."""
     base = rule_examples(lang)
-    rows = [r for r in load_jsonl(drafts) if r["lang"] == lang] if drafts.exists() else []
+    rows = [r for path in drafts if path.exists() for r in load_jsonl(path) if r["lang"] == lang]
     rows += [r for r in load_jsonl(eval_drafts) if r["lang"] == lang and split_of(r["id"]) == "dev"]
     pool = [(r, Prepared(r["text"], lang, gold_spans(r))) for r in rows]
     rules = rule_findings(lang, rows)

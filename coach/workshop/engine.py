@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..textio import InputError, decode
@@ -148,14 +149,21 @@ def _acceptable(coach, text) -> bool:
         return False
 
 
-def summary(results: list[dict]) -> dict:
-    """Counts for the charts: findings per category, severity mix, score distribution."""
-    cats = Counter(c for r in results for c in str(r.get("finding_categories", "")).split() if c)
-    sev = Counter(r["severity"] for r in results if r.get("severity"))
-    bins = Counter()
+def summary(results: Iterable[dict]) -> dict:
+    """Counts for the charts: findings per category, severity mix, score distribution.
+    One pass over any iterable, so a batch report of a million rows is counted from its
+    journal without holding it."""
+    cats, sev, bins = Counter(), Counter(), Counter()
+    rows = errors = 0
     for r in results:
+        rows += 1
+        errors += bool(r.get("error"))
+        cats.update(c for c in str(r.get("finding_categories", "")).split() if c)
+        if r.get("severity"):
+            sev[r["severity"]] += 1
         if r.get("score") != "" and r.get("score") is not None:
             lo = min(90, int(r["score"]) // 10 * 10)
             bins[f"{lo}-{lo + 9 if lo < 90 else 100}"] += 1
-    return {"findings": dict(cats), "severity": dict(sev), "scores": dict(sorted(bins.items(), key=lambda kv: int(kv[0].split('-')[0]))),
-            "rows": len(results), "errors": sum(1 for r in results if r.get("error"))}
+    return {"findings": dict(cats), "severity": dict(sev),
+            "scores": dict(sorted(bins.items(), key=lambda kv: int(kv[0].split("-")[0]))),
+            "rows": rows, "errors": errors}

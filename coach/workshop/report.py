@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 
 from .engine import summary
@@ -59,12 +60,18 @@ def _bars(title: str, counts: dict) -> str:
 
 
 def to_html(results: list[dict], title: str = "coach workshop report") -> str:
-    s = summary(results)
+    buf = io.StringIO()
+    write_html(buf, lambda: results, title)
+    return buf.getvalue()
+
+
+def write_html(fh, results: Callable[[], Iterable[dict]], title: str = "coach workshop report") -> int:
+    """Write the page to `fh`, reading the rows twice (`results()` gives a fresh iterator):
+    once for the charts, once for the table, so memory stays flat whatever the rows."""
+    s = summary(results())
     head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in _masked(r).values()) + "</tr>"
-                   for r in results)
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return f"""<!doctype html>
+    fh.write(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>{html.escape(title)}</title>
@@ -78,6 +85,12 @@ names are masked; the masking of names is heuristic, so read the report before s
 {_bars("Severity mix", s["severity"])}
 {_bars("Score distribution", s["scores"])}
 <h2>Rows</h2>
-<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+<table><thead><tr>{head}</tr></thead><tbody>""")
+    n = 0
+    for r in results():
+        fh.write("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in _masked(r).values()) + "</tr>")
+        n += 1
+    fh.write("""</tbody></table>
 </body></html>
-"""
+""")
+    return n
