@@ -213,6 +213,16 @@ def checker_card(test: dict, dev: dict, real: dict | None, rules: dict[str, int]
             lines.append(f"| {lang} | chosen | {info['granularity']} units, C={info['C']} | thresholds: "
                          + ", ".join(f"{k} {v:.2f}" for k, v in info["thresholds"].items()) + " | |")
         lines.append("")
+        if any("variants" in info for info in layer.values()):
+            lines += ["Feature variants, best of units × C for each, out of fold (rules + layer). "
+                      "`lemmas+vectors` adds the clause's mean static lemma vector (USE, PCA to 64 dimensions, "
+                      "`coach/rules/vectors.py`); it is kept only if it scores higher.", "",
+                      "| language | variant | precision | recall | F1 | false alarms |", "|---|---|---|---|---|---|"]
+            for lang, info in layer.items():
+                for name, v in info.get("variants", {}).items():
+                    lines.append(f"| {lang} | {name} | {_num(v['precision'])} | {_num(v['recall'])} | "
+                                 f"{_num(v['f1'])} | {_num(v['false_alarm_rate'])} |")
+            lines.append("")
     lines += ["## Test part: rules + learned layer (what `Coach().check` does)", ""] + _md_table(test)
     if test_rules_only:
         lines += ["## Test part: rules alone (`Coach(learned=False)`)", ""] + _md_table(test_rules_only)

@@ -48,20 +48,29 @@ def test_layer_does_not_flag_inside_quotes(coach):
     assert not [f for f in coach.check(draft) if f.rule.endswith(".learned")]
 
 
-def test_runtime_scores_equal_the_trained_pipeline():
-    """PhraseModel (JSON weights, hashed features) must score a clause exactly as the
-    scikit-learn pipeline it was exported from."""
+@pytest.mark.parametrize("with_vectors", [False, True])
+def test_runtime_scores_equal_the_trained_pipeline(with_vectors):
+    """PhraseModel (JSON weights, hashed features, lemma vectors) must score a clause
+    exactly as the scikit-learn model it was exported from. The lemma vectors here are
+    seeded random rows over the examples' own lemmas: the test is about the export."""
     lang = "en"
     prepared = train_model.rule_examples(lang)
-    pipe = train_model.fit(prepared, "sentence", 0.3)
-    spec = train_model.spec_of(pipe, lang, "sentence", {c: 0.5 for c in train_model.CATEGORIES})
-    model = PhraseModel(json.loads(json.dumps(spec)), pipeline(lang).vocab.strings)
+    vectors = None
+    if with_vectors:
+        lemmas = sorted({w for p in prepared for w in p.lemmas if w.isalpha()})
+        table = np.random.default_rng(0).normal(size=(len(lemmas), train_model.DIMS)).astype(np.float32)
+        vectors = ({w: i for i, w in enumerate(lemmas)}, table)
+    fitted = train_model.fit(prepared, "sentence", 0.3, vectors)
+    spec = train_model.spec_of(fitted, lang, "sentence", {c: 0.5 for c in train_model.CATEGORIES}, "x.npz")
+    assert ("dense" in spec) == with_vectors
+    model = PhraseModel(json.loads(json.dumps(spec)), pipeline(lang).vocab.strings, vectors=vectors)
     for p in prepared[:60]:
         units = p.units["sentence"]
         if not units:
             continue
         ours = model.scores(p.doc, units)
-        theirs = pipe.predict_proba([p.features(s, e) for s, e in units])
+        theirs = fitted.predict_proba([(p.features(s, e), p.dense(s, e, vectors) if vectors else None)
+                                       for s, e in units])
         np.testing.assert_allclose(ours, theirs, atol=2e-3)
 
 

@@ -21,6 +21,8 @@ from spacy.attrs import IDX, IS_SPACE, LEMMA, LOWER
 from spacy.tokens import Doc
 
 from ..classify.artefact import ArtefactError, sha256_of
+from . import vectors as vector_tables
+from .vectors import mean_vector
 
 _MASK = (1 << 64) - 1
 # Stands for "start of clause" in the pair (start, first lemma); not 0, which would
@@ -83,7 +85,8 @@ class UnitScore:
 class PhraseModel:
     """Scores the clauses of a spaCy doc for each finding category."""
 
-    def __init__(self, spec: dict, strings):
+    def __init__(self, spec: dict, strings, vectors=None):
+        """`vectors`: (lemma -> row, table) for a spec with lemma vectors ("dense")."""
         self.lang = spec["lang"]
         self.granularity = spec["granularity"]
         self.categories: list[str] = list(spec["categories"])
@@ -103,6 +106,14 @@ class PhraseModel:
         self._zero = len(spec["features"])
         self._breaks = {strings.add(w) for w in SENTENCE_BREAKS | (CLAUSE_BREAKS if self.granularity == "clause" else set())}
         self._opener_keys = {strings.add(w) for w in self.openers}
+        self._dense = None
+        if spec.get("dense"):
+            if vectors is None:
+                raise ArtefactError(f"the {self.lang} learned layer needs its lemma vectors")
+            index, table = vectors
+            self._vector_rows = {strings.add(w): i for w, i in index.items()}
+            self._table = numpy.asarray(table, dtype=numpy.float32)
+            self._dense = numpy.array(spec["dense"]["weights"], dtype="float64")   # (dims, categories)
 
     @staticmethod
     def key_of(feature: list[str], strings) -> int:
@@ -124,7 +135,15 @@ class PhraseModel:
             raise ArtefactError(f"{meta_path} is missing or unreadable ({exc}); {rebuild}") from None
         if not path.exists() or sha256_of(path) != expected:
             raise ArtefactError(f"{path} is missing or does not match its sha256 in {meta_path.name}; {rebuild}")
-        return cls(json.loads(path.read_text(encoding="utf-8")), strings)
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        vectors = None
+        if spec.get("dense"):
+            vpath = folder / spec["dense"]["vectors"]
+            if not vpath.exists() or sha256_of(vpath) != meta["artefacts"].get(vpath.name):
+                raise ArtefactError(f"{vpath} is missing or does not match its sha256 in {meta_path.name}; {rebuild}")
+            lemmas, table = vector_tables.load(vpath)
+            vectors = ({w: i for i, w in enumerate(lemmas)}, table)
+        return cls(spec, strings, vectors)
 
     def units(self, doc: Doc, quoted: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
         """The same spans as `split_units`, from hashes (no Python string per token).
@@ -166,7 +185,13 @@ class PhraseModel:
             # binary features, as in training: a repeated word counts once
             rows.extend({r for r in map(get, unit_features(lemmas, s, e)) if r is not None})
             rows.append(self._zero)
-        return self.bias + numpy.add.reduceat(self.weights[rows], offsets, axis=0)
+        z = self.bias + numpy.add.reduceat(self.weights[rows], offsets, axis=0)
+        if self._dense is not None:
+            get_row = self._vector_rows.get
+            means = numpy.vstack([mean_vector([r for r in map(get_row, lemmas[s:e]) if r is not None], self._table)
+                                  for s, e in units])
+            z = z + means @ self._dense
+        return z
 
     def scores(self, doc: Doc, units: list[tuple[int, int]] | None = None) -> numpy.ndarray:
         """Probability per unit and category, shape (units, categories)."""

@@ -27,14 +27,16 @@ import yaml
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import make_pipeline
+from scipy import sparse
 
 from ..classify.artefact import sha256_of, write_metadata
 from ..evaluate import evaluate_checker, gold_spans, load_jsonl, split_of
 from ..nlp import lemmatizer, pipeline
 from ..text import normalise
 from .checker import Checker
+from . import vectors as vector_tables
 from .model import PhraseModel, split_units
+from .vectors import DIMS, mean_vector
 from .pack import CATEGORIES, load_rules
 
 TRAIN_DRAFTS = (Path("data/drafts_train.jsonl"), Path("data/drafts_train_2.jsonl"))
@@ -45,6 +47,7 @@ FOLDS = 5
 THRESHOLDS = tuple(round(t, 2) for t in numpy.arange(0.30, 0.991, 0.01))
 # What the layer adds to the rules must be right this often (out of fold), and add a
 # false alarm to at most this share of flag-free drafts per category.
+DENSE_SCALE = 3.0
 MIN_ADDED_PRECISION = 0.85
 MAX_ADDED_ALARMS_PER_CATEGORY = 0.01
 MAX_ADDED_ALARMS = 0.015
@@ -89,11 +92,16 @@ class Prepared:
         out += ["\x1f".join(pair) for pair in zip(keys, keys[1:])]
         return out
 
-    def labelled_units(self, granularity: str):
+    def dense(self, s: int, e: int, vectors) -> numpy.ndarray:
+        """The clause's mean lemma vector, as `PhraseModel` computes it at run time."""
+        index, table = vectors
+        return mean_vector([index[w] for w in self.lemmas[s:e] if w in index], table)
+
+    def labelled_units(self, granularity: str, vectors=None):
         for s, e in self.units[granularity]:
             cs, ce = self.source_span(s, e)
             cats = {c for c, gs, ge in self.gold if gs < ce and cs < ge}
-            yield self.features(s, e), cats
+            yield self.features(s, e), (self.dense(s, e, vectors) if vectors else None), cats
 
 
 def _feature_tuple(name: str) -> list[str]:
@@ -119,34 +127,64 @@ def rule_examples(lang: str) -> list[Prepared]:
     return out
 
 
-def fit(prepared: list[Prepared], granularity: str, c: float):
-    x, y = [], []
+class _Features:
+    """Binary lemma features, and optionally the clause's lemma vector scaled by
+    DENSE_SCALE (a unit vector's 64 components are small beside binary features)."""
+
+    def __init__(self, dense: bool):
+        self.dense = dense
+        self.words = CountVectorizer(analyzer=lambda feats: feats, binary=True, min_df=2)
+
+    def fit_transform(self, rows):
+        return self._stack(self.words.fit_transform([r[0] for r in rows]), rows)
+
+    def transform(self, rows):
+        return self._stack(self.words.transform([r[0] for r in rows]), rows)
+
+    def _stack(self, x, rows):
+        if not self.dense:
+            return x
+        return sparse.hstack([x, sparse.csr_matrix(numpy.vstack([r[1] for r in rows]) * DENSE_SCALE)]).tocsr()
+
+
+class _Fitted:
+    def __init__(self, features: _Features, ovr):
+        self.features, self.ovr = features, ovr
+
+    def predict_proba(self, rows) -> numpy.ndarray:
+        """Probabilities for (features, lemma vector) rows, as trained."""
+        return self.ovr.predict_proba(self.features.transform(rows))
+
+
+def fit(prepared: list[Prepared], granularity: str, c: float, vectors=None) -> _Fitted:
+    rows, y = [], []
     for p in prepared:
-        for feats, cats in p.labelled_units(granularity):
-            x.append(feats)
+        for feats, dense, cats in p.labelled_units(granularity, vectors):
+            rows.append((feats, dense))
             y.append([int(cat in cats) for cat in CATEGORIES])
-    pipe = make_pipeline(
-        CountVectorizer(analyzer=lambda feats: feats, binary=True, min_df=2),
-        OneVsRestClassifier(LogisticRegression(C=c, class_weight="balanced", max_iter=5000)),
-    )
-    pipe.fit(x, numpy.array(y))
-    return pipe
+    features = _Features(vectors is not None)
+    ovr = OneVsRestClassifier(LogisticRegression(C=c, class_weight="balanced", max_iter=5000))
+    ovr.fit(features.fit_transform(rows), numpy.array(y))
+    return _Fitted(features, ovr)
 
 
-def spec_of(pipe, lang: str, granularity: str, thresholds: dict[str, float]) -> dict:
-    """The pipeline as plain data for PhraseModel: features with a weight above 1e-4."""
-    vec, ovr = pipe.steps[0][1], pipe.steps[1][1]
+def spec_of(fitted: _Fitted, lang: str, granularity: str, thresholds: dict[str, float],
+            vectors_file: str | None = None) -> dict:
+    """The model as plain data for PhraseModel: features with a weight above 1e-4, and
+    the lemma-vector weights (scale folded in) when it has them."""
+    vec, ovr = fitted.features.words, fitted.ovr
     n = len(vec.get_feature_names_out())
+    width = n + (DIMS if fitted.features.dense else 0)
     # a category with no positive (or no negative) unit is a constant: zero weights and
     # a bias that keeps it silent (or always on)
-    coef = numpy.vstack([est.coef_[0] if hasattr(est, "coef_") else numpy.zeros(n)
+    coef = numpy.vstack([est.coef_[0] if hasattr(est, "coef_") else numpy.zeros(width)
                          for est in ovr.estimators_]).T  # (features, categories)
     bias = [float(est.intercept_[0]) if hasattr(est, "intercept_") else (30.0 if est.y_[0] else -30.0)
             for est in ovr.estimators_]
-    keep = numpy.flatnonzero(numpy.abs(coef).max(axis=1) > 1e-4)
+    keep = numpy.flatnonzero(numpy.abs(coef[:n]).max(axis=1) > 1e-4)
     names = vec.get_feature_names_out()
     words = clause_words()[lang]
-    return {
+    spec = {
         "lang": lang,
         "granularity": granularity,
         "categories": list(CATEGORIES),
@@ -157,6 +195,10 @@ def spec_of(pipe, lang: str, granularity: str, thresholds: dict[str, float]) -> 
         "features": [_feature_tuple(names[i]) for i in keep],
         "weights": [[round(float(w), 5) for w in coef[i]] for i in keep],
     }
+    if fitted.features.dense:
+        spec["dense"] = {"vectors": vectors_file,
+                         "weights": [[round(float(w) * DENSE_SCALE, 5) for w in row] for row in coef[n:]]}
+    return spec
 
 
 def _unit_scores(model: PhraseModel, p: Prepared) -> list[tuple[int, int, numpy.ndarray]]:
@@ -176,15 +218,16 @@ def fold_of(row_id: str) -> int:
 
 
 def out_of_fold(lang: str, base: list[Prepared], pool: list[tuple[dict, Prepared]], granularity: str,
-                c: float) -> dict[str, list]:
+                c: float, vectors=None) -> dict[str, list]:
     """Unit scores of every pool draft from a model fitted without its fold (the rule
     examples are in every fold's training data and never scored)."""
     strings = pipeline(lang).vocab.strings
     out = {}
     for fold in range(FOLDS):
         fit_on = base + [p for row, p in pool if fold_of(row["id"]) != fold]
-        pipe = fit(fit_on, granularity, c)
-        model = PhraseModel(spec_of(pipe, lang, granularity, {k: 1.0 for k in CATEGORIES}), strings)
+        fitted = fit(fit_on, granularity, c, vectors)
+        model = PhraseModel(spec_of(fitted, lang, granularity, {k: 1.0 for k in CATEGORIES}), strings,
+                            vectors=vectors)
         for row, p in pool:
             if fold_of(row["id"]) == fold:
                 out[row["id"]] = _unit_scores(model, p)
@@ -264,26 +307,41 @@ def train(lang: str, out: Path, drafts: tuple[Path, ...] = TRAIN_DRAFTS, eval_dr
     rows += [r for r in load_jsonl(eval_drafts) if r["lang"] == lang and split_of(r["id"]) == "dev"]
     pool = [(r, Prepared(r["text"], lang, gold_spans(r))) for r in rows]
     rules = rule_findings(lang, rows)
-    results = []
-    for granularity in GRANULARITIES:
-        for c in CS:
-            oof = out_of_fold(lang, base, pool, granularity, c)
-            th = choose_thresholds(rows, oof, rules)
-            o = combined_report(rows, oof, rules, th)["languages"][lang]["overall"]
-            log(f"  {lang} {granularity:<8} C={c:<4} out-of-fold rules+layer: recall={o['recall'] or 0:.3f} "
-                f"precision={o['precision'] or 0:.3f} false alarms={o['false_alarm_rate']:.3f}  "
-                + " ".join(f"{k[:5]}={v:.2f}" for k, v in th.items()))
-            results.append((o["f1"] or 0, granularity, c, th, o))
-    _, granularity, c, th, o = max(results, key=lambda r: r[0])
-    rules_only = evaluate_checker(None, rows, predict=lambda text, lang_, _l={r["text"]: rules[r["id"]] for r in rows}: _l[text])
-    pipe = fit(base + [p for _, p in pool], granularity, c)
-    spec = spec_of(pipe, lang, granularity, {k: float(v) for k, v in th.items()})
     out.mkdir(parents=True, exist_ok=True)
+    vectors_path = out / f"{lang}.vectors.npz"
+    lemmas, table = vector_tables.build(lang, [r["text"] for r in rows] + [p.text for p in base], log=log)
+    vector_tables.save(vectors_path, lemmas, table)
+    vectors = ({w: i for i, w in enumerate(lemmas)}, table.astype(numpy.float32))
+    results = []
+    for dense in (False, True):
+        for granularity in GRANULARITIES:
+            for c in CS:
+                oof = out_of_fold(lang, base, pool, granularity, c, vectors if dense else None)
+                th = choose_thresholds(rows, oof, rules)
+                o = combined_report(rows, oof, rules, th)["languages"][lang]["overall"]
+                log(f"  {lang} {'lemmas+vectors' if dense else 'lemmas':<14} {granularity:<8} C={c:<4} out-of-fold "
+                    f"rules+layer: recall={o['recall'] or 0:.3f} precision={o['precision'] or 0:.3f} "
+                    f"false alarms={o['false_alarm_rate']:.3f}  " + " ".join(f"{k[:5]}={v:.2f}" for k, v in th.items()))
+                results.append((o["f1"] or 0, dense, granularity, c, th, o))
+    _, dense, granularity, c, th, o = max(results, key=lambda r: r[0])
+    variants = {}
+    for name, flag in (("lemmas", False), ("lemmas+vectors", True)):
+        best = max((r for r in results if r[1] == flag), key=lambda r: r[0])
+        variants[name] = {"granularity": best[2], "C": best[3], "f1": best[5]["f1"], "recall": best[5]["recall"],
+                          "precision": best[5]["precision"], "false_alarm_rate": best[5]["false_alarm_rate"]}
+    rules_only = evaluate_checker(None, rows, predict=lambda text, lang_, _l={r["text"]: rules[r["id"]] for r in rows}: _l[text])
+    fitted = fit(base + [p for _, p in pool], granularity, c, vectors if dense else None)
+    spec = spec_of(fitted, lang, granularity, {k: float(v) for k, v in th.items()},
+                   vectors_path.name if dense else None)
+    if not dense:
+        vectors_path.unlink()
     path = out / f"{lang}.json"
     path.write_text(json.dumps(spec, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    return {"granularity": granularity, "C": c, "thresholds": spec["thresholds"], "features": len(spec["features"]),
-            "pool_drafts": len(rows), "rule_examples": len(base),
+    return {"granularity": granularity, "C": c, "lemma_vectors": dense, "variants": variants,
+            "thresholds": spec["thresholds"],
+            "features": len(spec["features"]), "pool_drafts": len(rows), "rule_examples": len(base),
             "out_of_fold": {"rules": rules_only["languages"][lang]["overall"], "rules+layer": o},
+            "vectors_sha256": sha256_of(vectors_path) if dense else None,
             "sha256": sha256_of(path)}
 def train_all(out: Path = Path("models/checker"), log=print) -> dict:
     meta_path = out / "metadata.json"
@@ -293,6 +351,10 @@ def train_all(out: Path = Path("models/checker"), log=print) -> dict:
     for lang in ("en", "ru"):
         summary = train(lang, out, log=log)
         meta["artefacts"][f"{lang}.json"] = summary.pop("sha256")
+        vectors_sha = summary.pop("vectors_sha256")
+        meta["artefacts"].pop(f"{lang}.vectors.npz", None)
+        if vectors_sha:
+            meta["artefacts"][f"{lang}.vectors.npz"] = vectors_sha
         meta["learned_layer"][lang] = summary
     write_metadata(out, meta)
     return meta
