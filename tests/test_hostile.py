@@ -67,6 +67,27 @@ def test_every_call_survives_odd_text(coach, text):
             assert len(out) >= 3 and all(len(s.text) < 700 for s in out)
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ODD, min_size=1, max_size=4))
+def test_batched_triage_of_odd_text_is_each_text_alone(coach, texts):
+    """The batch path (`triage_many`, used by `coach batch` and the Workshop) on odd text:
+    the same labels as one at a time, or the same refusal."""
+    alone = []
+    for text in texts:
+        try:
+            alone.append(coach.triage(text))
+        except ValueError:
+            alone.append(None)
+    with no_hang("triage_many"):
+        if None in alone:
+            with pytest.raises(ValueError):
+                coach.triage_many(texts)
+            return
+        together = coach.triage_many(texts)
+    assert [(t.lang, t.severity, t.tone, t.category) for t in together] == \
+        [(t.lang, t.severity, t.tone, t.category) for t in alone]
+
+
 @pytest.mark.parametrize("call", ["check", "triage", "review", "suggest"])
 def test_a_megabyte_is_refused_at_once(coach, call):
     big = "calm down " * 100_000
