@@ -120,3 +120,18 @@ def test_cli_evaluate_triage_prints_every_task_per_language(capsys):
     out = capsys.readouterr().out
     for word in ("[en] severity", "[ru] tone", "[ru] category", "confusion", "urgent recall"):
         assert word in out
+
+
+def test_a_closed_pipe_ends_the_command_quietly():
+    """`coach suggest - --json | head -c 0`: no traceback when the reader goes away."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "coach.cli", "suggest", "-", "--json"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdin.write(b"The walker was late again and Rex was alone for hours.")
+    proc.stdin.close()
+    proc.stdout.close()   # the reader is gone before the command writes a byte
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err

@@ -135,3 +135,36 @@ def test_cli_from_stdin_with_a_lone_surrogate():
                           input="Calm down \udcff please".encode("utf-8", "surrogateescape"),
                           capture_output=True, timeout=120)
     assert proc.returncode in (0, 2), proc.stderr
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ODD, st.sampled_from(["check", "triage", "review", "suggest"]))
+def test_cli_survives_odd_text(text, command):
+    """Any text in a file (written as UTF-8, lone surrogates escaped) through the CLI:
+    exit 0 with JSON whose spans point into the text, or exit 2 with a reason."""
+    import contextlib
+    import io
+    import json
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as d:
+        f = Path(d) / "in.txt"
+        f.write_bytes(text.encode("utf-8", "surrogatepass"))
+        out, err = io.StringIO(), io.StringIO()
+        with no_hang(f"coach {command}"), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([command, str(f), "--json"])
+        assert code in (0, 2), (code, err.getvalue())
+        if code == 2:
+            assert err.getvalue().startswith("coach: ")
+            return
+        data = json.loads(out.getvalue())
+        if command in ("check", "review"):
+            from coach.cli import read_text
+
+            draft = read_text(str(f), 10**7)
+            assert all(draft[x["start"]:x["end"]] == x["text"] for x in data["findings"])
+        elif command == "suggest":
+            assert len(data["suggestions"] if isinstance(data, dict) else data) >= 3
+        else:
+            assert data["severity"] in ("routine", "complex", "urgent")
