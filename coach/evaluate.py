@@ -198,13 +198,16 @@ def checker_card(test: dict, dev: dict, real: dict | None, rules: dict[str, int]
         "category; the false-alarm rate is the share of flag-free drafts with any finding.",
         "- Learned layer: trained on every rule's examples, the review's move examples (as negatives), "
         "`data/drafts_train.jsonl` and `data/drafts_train_2.jsonl` (959 + 960 drafts by eight other writers in "
-        "two rounds, never seen by the rule writers) and the dev part. Its thresholds were chosen out of fold (5 folds) on the training drafts and dev, per category: "
-        "the lowest at which what the layer adds to the rules is right at least 85% of the time.",
+        "two rounds) and the dev part. Rules were later added from the first round's misses, so only the "
+        "second round is unseen by the rules: the layer's thresholds are chosen out of fold (5 folds) on it "
+        "alone, per category: the lowest at which what the layer adds to the rules is right at least 85% of "
+        "the time.",
         ""]
     if layer:
-        lines += ["## Out of fold, on the training drafts + dev (choice data)", "",
-                  "The training drafts were written by new writers after the rules, so the rules' figures "
-                  "here are an honest estimate of how they generalise; the layer's are out of fold.", "",
+        lines += ["## Out of fold, on the second-round training drafts (choice data)", "",
+                  "Written by four writers who never saw the rules, and never used to write rules, so the rules' "
+                  "figures here are an honest estimate of how they generalise to other people's wording; the "
+                  "layer's are out of fold.", "",
                   "| language | part | precision | recall | false alarms |", "|---|---|---|---|---|"]
         for lang, info in layer.items():
             for part, o in info["out_of_fold"].items():

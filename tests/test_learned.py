@@ -18,8 +18,8 @@ PARAPHRASES = [
      "From next week on I will be on time for every single walk, without exception", "en"),
     ("Trust me, your cat will be walked solo every day from now on.", "false_promise",
      "Trust me, your cat will be walked solo every day from now on", "en"),
-    ("Оплатите до пятницы, иначе ключи останутся у меня.", "ultimatum",
-     "Оплатите до пятницы, иначе ключи останутся у меня", "ru"),
+    ("Клянусь, с этого дня ваш пёс будет гулять ровно по часу каждый день.", "false_promise",
+     "Клянусь, с этого дня ваш пёс будет гулять ровно по часу каждый день", "ru"),
 ]
 
 
