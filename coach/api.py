@@ -19,6 +19,9 @@ DEFAULT_MAX_CHARS = 20_000
 DEFAULT_MODELS = Path(os.environ.get("COACH_MODELS", Path(__file__).resolve().parents[1] / "models"))
 
 
+TRIAGE_MODELS = ("accurate", "fast")
+
+
 class CoachError(ValueError):
     """An input the coach could not process; the message says why."""
 
@@ -28,14 +31,19 @@ class Coach:
 
     `playbook` is a team's own playbook file (validated at once); by default the
     embedded playbook is used, in the message's language. `models` is the folder of
-    trained models. `max_chars` caps the length of any text passed in: longer input is
+    trained models; `triage_models="fast"` triages with TF-IDF-only models, about a fifth
+    of the cost a message for a few points of accuracy (the model cards give both), for
+    archives where throughput matters more. `max_chars` caps the length of any text passed in: longer input is
     refused with a ValueError rather than processed slowly or truncated silently.
     """
 
     def __init__(self, playbook: str | os.PathLike | None = None, *, models: str | os.PathLike | None = None,
-                 max_chars: int = DEFAULT_MAX_CHARS, learned: bool = True):
+                 max_chars: int = DEFAULT_MAX_CHARS, learned: bool = True, triage_models: str = "accurate"):
         if not isinstance(max_chars, int) or max_chars <= 0:
             raise ValueError("max_chars must be a positive integer")
+        if triage_models not in TRIAGE_MODELS:
+            raise ValueError(f"triage_models must be one of {', '.join(TRIAGE_MODELS)}, not {triage_models!r}")
+        self.triage_models = triage_models
         self.max_chars = max_chars
         self.learned = learned
         if playbook is None:
@@ -72,7 +80,7 @@ class Coach:
                 if self._triager is None:
                     from .triage.engine import Triager
 
-                    self._triager = Triager(self.models_dir, self.playbooks)
+                    self._triager = Triager(self.models_dir, self.playbooks, fast=self.triage_models == "fast")
         out: list = [None] * len(messages)
         try:
             for code in dict.fromkeys(codes):

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .api import TRIAGE_MODELS
 from .textio import InputError, decode
 from .workshop import engine, report
 
@@ -138,21 +139,21 @@ def _xlsx_rows(path: Path, column: str | None) -> Iterator[dict]:
 
 
 # -- processing ---------------------------------------------------------------------------
-_COACH = None
+_COACHES: dict = {}
 
 
-def _worker_coach():
-    """One Coach per process (or Dask worker), models loaded on first use."""
-    global _COACH
-    if _COACH is None:
+def _worker_coach(triage_models: str = "accurate"):
+    """One Coach per process (or Dask worker) and kind of triage model, models loaded on
+    first use."""
+    if triage_models not in _COACHES:
         from .api import Coach
 
-        _COACH = Coach()
-    return _COACH
+        _COACHES[triage_models] = Coach(triage_models=triage_models)
+    return _COACHES[triage_models]
 
 
-def process_chunk(rows: list[dict], kind: str) -> list[dict]:
-    coach = _worker_coach()
+def process_chunk(rows: list[dict], kind: str, triage_models: str = "accurate") -> list[dict]:
+    coach = _worker_coach(triage_models)
     return engine.run(coach, rows, kind)
 
 
@@ -162,19 +163,20 @@ def _chunks(rows: Iterable[dict], size: int = CHUNK) -> Iterator[list[dict]]:
         yield chunk
 
 
-def _results(rows: Iterator[dict], kind: str, jobs: int, engine_name: str, scheduler: str | None):
+def _results(rows: Iterator[dict], kind: str, jobs: int, engine_name: str, scheduler: str | None,
+             triage_models: str = "accurate"):
     if engine_name == "dask":
-        yield from _dask_results(rows, kind, scheduler)
+        yield from _dask_results(rows, kind, scheduler, triage_models)
         return
     if jobs <= 1:
         for chunk in _chunks(rows):
-            yield from process_chunk(chunk, kind)
+            yield from process_chunk(chunk, kind, triage_models)
         return
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")   # a fresh interpreter per job: no forked spaCy or torch state
     with ctx.Pool(jobs) as pool:
-        for out in pool.imap(_process_args, ((c, kind) for c in _chunks(rows)), chunksize=1):
+        for out in pool.imap(_process_args, ((c, kind, triage_models) for c in _chunks(rows)), chunksize=1):
             yield from out
 
 
@@ -182,14 +184,14 @@ def _process_args(args):
     return process_chunk(*args)
 
 
-def _dask_results(rows: Iterator[dict], kind: str, scheduler: str | None):
+def _dask_results(rows: Iterator[dict], kind: str, scheduler: str | None, triage_models: str = "accurate"):
     from distributed import Client
 
     client = Client(scheduler) if scheduler else Client(processes=False)
     try:
         pending = []
         for part in _chunks(rows, DASK_PARTITION):
-            pending.append(client.submit(process_chunk, part, kind, pure=False))
+            pending.append(client.submit(process_chunk, part, kind, triage_models, pure=False))
             while len(pending) > 4:   # a bounded window keeps memory flat; results stay in order
                 yield from pending.pop(0).result()
         for fut in pending:
@@ -225,28 +227,37 @@ class Progress:
 
 def run(input_path: str, output_path: str, kind: str = "messages", column: str | None = None,
         encoding: str | None = None, jobs: int = 1, resume: bool = False, engine_name: str = "local",
-        scheduler: str | None = None, progress: bool = True) -> int:
-    """Process a file; return the number of rows written."""
+        scheduler: str | None = None, progress: bool = True, triage_models: str = "accurate") -> int:
+    """Process a file; return the number of rows written.
+
+    `triage_models="fast"` (`--fast`) uses the TF-IDF-only triage models: several times
+    the rows per second, a few points less accurate (see the model cards)."""
     src, dst = Path(input_path), Path(output_path)
     if dst.suffix.lower() not in OUT_FORMATS:
         raise InputError(f"output must end in one of {', '.join(OUT_FORMATS)}")
     if kind not in engine.KINDS:
         raise InputError(f"--kind must be one of {', '.join(engine.KINDS)}")
+    if triage_models not in TRIAGE_MODELS:
+        raise InputError(f"triage models must be one of {', '.join(TRIAGE_MODELS)}")
     if not src.exists():
         raise InputError(f"no such file: {src}")
     journal = dst.with_name(dst.name + ".part.jsonl")
+    settings_file = dst.with_name(dst.name + ".part.json")
+    settings = {"input": src.name, "kind": kind, "column": column, "triage_models": triage_models}
     done = 0
     if resume and journal.exists():
+        _same_settings(settings_file, settings)
         with journal.open("rb") as fh:
             done = sum(1 for line in fh if line.endswith(b"\n"))
         _truncate_to_lines(journal, done)
     elif journal.exists():
         journal.unlink()
+    settings_file.write_text(json.dumps(settings), encoding="utf-8")
     rows = iter_rows(src, column, encoding)
     rows = itertools.islice(rows, done, None)
     bar = Progress(count_rows(src), done=done) if progress else None
     with journal.open("a", encoding="utf-8") as out:
-        for n, result in enumerate(_results(rows, kind, jobs, engine_name, scheduler), 1):
+        for n, result in enumerate(_results(rows, kind, jobs, engine_name, scheduler, triage_models), 1):
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
             if n % CHUNK == 0:
                 out.flush()
@@ -257,7 +268,21 @@ def run(input_path: str, output_path: str, kind: str = "messages", column: str |
         bar.stream.write("\n")
     written = _finish(journal, dst)
     journal.unlink()
+    settings_file.unlink(missing_ok=True)
     return written
+
+
+def _same_settings(path: Path, settings: dict) -> None:
+    """Refuse to resume a journal with other settings: its rows and the new ones would
+    disagree without any sign of it in the output."""
+    try:
+        before = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return   # a journal from before settings were recorded: trust the caller
+    changed = [f"{k} {before.get(k)!r} -> {v!r}" for k, v in settings.items() if before.get(k) != v]
+    if changed:
+        raise InputError("cannot resume: the unfinished job used other settings (" + "; ".join(changed)
+                         + "); run it again with those, or without --resume to start over")
 
 
 def _truncate_to_lines(path: Path, lines: int) -> None:

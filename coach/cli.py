@@ -145,7 +145,8 @@ def cmd_batch(args) -> int:
     from .batch import run
 
     n = run(args.input, args.output, kind=args.kind, column=args.column, encoding=args.encoding, jobs=args.jobs,
-            resume=args.resume, engine_name=args.engine, scheduler=args.scheduler, progress=not args.quiet)
+            resume=args.resume, engine_name=args.engine, scheduler=args.scheduler, progress=not args.quiet,
+            triage_models="fast" if args.fast else "accurate")
     print(f"wrote {n:,} rows to {args.output}", file=sys.stderr)
     return 0
 
@@ -179,7 +180,7 @@ def cmd_evaluate(args) -> int:
     from .api import Coach
     from .triage.evaluate import evaluate_triage, format_triage
 
-    coach = Coach(models=args.models)
+    coach = Coach(models=args.models, triage_models="fast" if args.fast else "accurate")
     data = Path(args.data or "data/messages.jsonl")
     report = evaluate_triage(coach, data, args.split)
     if args.json:
@@ -295,6 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--engine", choices=["local", "dask"], default="local")
     b.add_argument("--scheduler", help="with --engine dask: the scheduler's address (tcp://host:8786)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--fast", action="store_true",
+                   help="triage with the TF-IDF-only models: several times faster, a few points less "
+                        "accurate (see models/*/MODEL_CARD.md)")
     b.set_defaults(func=cmd_batch)
 
     tr = sub.add_parser("train", help="rebuild the models in models/ from data/")
@@ -306,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("evaluate", help="per-class metrics on the test part: triage (default) or --checker")
     e.add_argument("--checker", action="store_true", help="evaluate the phrase checker instead of triage")
+    e.add_argument("--fast", action="store_true", help="evaluate the fast (TF-IDF-only) triage models")
     e.add_argument("--models", default=None, help="models folder (default: the project's models/)")
     e.add_argument("--data", default=None,
                    help="labelled data (default: data/messages.jsonl, or data/drafts_dev.jsonl with --checker)")

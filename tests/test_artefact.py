@@ -49,6 +49,9 @@ def test_artefact_metadata_records_hashes_versions_and_metrics(task):
     meta = json.loads((MODELS / task / "metadata.json").read_text())
     assert meta["data_sha256"] and meta["versions"]["scikit-learn"]
     for lang in ("en", "ru"):
-        assert len(meta["artefacts"][f"{lang}.joblib"]) == 64
+        for name in (lang, f"{lang}-fast"):
+            assert len(meta["artefacts"][f"{name}.joblib"]) == 64
+            assert sorted(artefact.load(MODELS / task, name).classes_) == sorted(meta["labels"])
         assert meta["languages"][lang]["test"]["per_class"]
+        assert meta["fast"][lang]["variant"] == "tfidf" and meta["fast"][lang]["test"]["per_class"]
     assert (MODELS / task / "MODEL_CARD.md").exists()

@@ -131,3 +131,21 @@ def test_quick_chunk_with_bad_rows_equals_row_by_row():
     assert together == alone
     assert [bool(r["error"]) for r in together] == [False, True, False, True, True, False]
     assert together[5]["severity"] == "urgent"
+
+
+def test_fast_quick_batch_and_a_resume_with_other_settings_is_refused(tmp_path, capsys):
+    src = _csv_in(tmp_path, "utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["batch", str(src), "-o", str(out), "--kind", "quick", "--fast", "--quiet"]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["1", "2", "3", "4", "5", "6"]
+    assert rows[2]["lang"] == "en" and rows[2]["severity"] and "canned_apology" in rows[2]["finding_categories"]
+    assert rows[3]["error"] and rows[5]["error"]
+    # a job killed under --fast must not be finished with the accurate models, or the other way round
+    (tmp_path / "out.jsonl.part.jsonl").write_text(out.read_text(encoding="utf-8").splitlines()[0] + "\n",
+                                                   encoding="utf-8")
+    (tmp_path / "out.jsonl.part.json").write_text(json.dumps(
+        {"input": src.name, "kind": "quick", "column": None, "triage_models": "fast"}), encoding="utf-8")
+    assert main(["batch", str(src), "-o", str(out), "--kind", "quick", "--resume", "--quiet"]) == 2
+    assert "triage_models 'fast' -> 'accurate'" in capsys.readouterr().err
+    assert main(["batch", str(src), "-o", str(out), "--kind", "quick", "--fast", "--resume", "--quiet"]) == 0

@@ -141,3 +141,49 @@ def test_triage_many_refuses_what_triage_refuses(coach):
     with pytest.raises(TypeError):
         coach.triage_many("The walker was late again.")
     assert coach.triage_many([]) == []
+
+
+# -- the fast models (`triage_models="fast"`, `coach batch --fast`) -----------------------
+
+@pytest.fixture(scope="module")
+def fast():
+    return Coach(triage_models="fast")
+
+
+@pytest.mark.parametrize("message,lang", URGENT)
+def test_fast_triage_still_calls_urgent_cases_urgent(fast, message, lang):
+    t = fast.triage(message)
+    assert (t.lang, t.severity) == (lang, "urgent")
+
+
+def test_fast_triage_uses_no_sentence_encoder(fast, coach):
+    """What makes it fast: its pipelines have TF-IDF parts only, while the accurate
+    models of the same tasks use USE (and MiniLM for English severity)."""
+    from coach.classify.encoders import SentenceEncoder
+
+    for c, want_encoder in ((fast, False), (coach, True)):
+        c.triage("The walker was late again.")
+        c.triage("Выгульщик снова опоздал.")
+        parts = [part for model in c._triager._models.values() for _, part in model.parts]
+        assert any(isinstance(p, SentenceEncoder) for p in parts) is want_encoder
+
+
+def test_fast_triage_reproduces_its_model_card():
+    """The fast models' committed test figures are what `coach evaluate --fast` gets."""
+    import json
+    from pathlib import Path
+
+    from coach.triage.evaluate import evaluate_triage
+
+    root = Path(__file__).resolve().parents[1]
+    report = evaluate_triage(Coach(triage_models="fast"), root / "data/messages.jsonl", "test")
+    for task in ("severity", "tone", "category"):
+        meta = json.loads((root / "models" / task / "metadata.json").read_text(encoding="utf-8"))
+        for lang in ("en", "ru"):
+            got = report["languages"][lang][task]["macro_f1"]
+            assert abs(got - meta["fast"][lang]["test"]["macro_f1"]) < 1e-3, (task, lang)
+
+
+def test_triage_models_must_be_known():
+    with pytest.raises(ValueError, match="accurate, fast"):
+        Coach(triage_models="turbo")

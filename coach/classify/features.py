@@ -23,6 +23,11 @@ VARIANTS = {
     "tfidf+use+minilm": (("use", 1.0), ("minilm", 1.0)),
 }
 ENGLISH_ONLY = {"tfidf+minilm", "tfidf+use+minilm"}
+# The fast triage models (`Coach(triage_models="fast")`, `coach batch --fast`): no
+# sentence encoder, about a fifth of the accurate models' cost a message. Saved beside
+# the accurate ones as `<lang>-fast.joblib`.
+FAST_VARIANT = "tfidf"
+FAST_SUFFIX = "-fast"
 
 
 def clean(text: str) -> str:

@@ -23,7 +23,7 @@ from ..nlp import LANGS
 from . import artefact
 from .data import LABELS, MESSAGES, TASKS, data_hash, load_messages, split_of
 from .encoders import precompute
-from .features import ENGLISH_ONLY, VARIANTS, build_pipeline
+from .features import ENGLISH_ONLY, FAST_SUFFIX, FAST_VARIANT, VARIANTS, build_pipeline
 from .metrics import scores
 
 MODELS = Path("models")
@@ -94,9 +94,25 @@ def choose_severity_policy(proba, cues, y) -> dict:
     return best[1]
 
 
+def _score_test(task, info, pipe, oof, pool, x, y, x_te, y_te, net) -> None:
+    """Test scores into `info`; for severity, with the urgent policy chosen first on the
+    dev messages' out-of-fold probabilities (`oof`, one per pool message)."""
+    from ..triage.severity import decide
+
+    if task != "severity":
+        info["test"] = info["test_model_only"]
+        return
+    on_dev = [i for i, r in enumerate(pool) if split_of(r["id"]) == "dev"]
+    policy = choose_severity_policy([oof[i] for i in on_dev], [net.cues(x[i]) for i in on_dev],
+                                    [y[i] for i in on_dev])
+    info["policy"] = policy
+    pred = [decide(p, c, policy["urgent_threshold"], policy["complex_cues_lift"], policy["cue_floor"])
+            for p, c in zip(_proba(pipe, x_te), [net.cues(t) for t in x_te])]
+    info["test"] = scores(y_te, pred, LABELS[task])
+
+
 def train_all(data: Path = MESSAGES, out: Path = MODELS, log=print) -> dict:
     from ..triage.safety import SafetyNet
-    from ..triage.severity import decide
 
     t_start = time.perf_counter()
     rows = load_messages(data)
@@ -127,20 +143,21 @@ def train_all(data: Path = MESSAGES, out: Path = MODELS, log=print) -> dict:
                     "cv_chosen": variants[chosen]}
             x_te, y_te = [r["text"] for r in test], [r[task] for r in test]
             info["test_model_only"] = scores(y_te, list(pipe.predict(x_te)), LABELS[task])
-            if task == "severity":
-                on_dev = [i for i, r in enumerate(pool) if split_of(r["id"]) == "dev"]
-                policy = choose_severity_policy([oof[chosen][i] for i in on_dev],
-                                                [nets[lang].cues(x[i]) for i in on_dev], [y[i] for i in on_dev])
-                info["policy"] = policy
-                cues_te = [nets[lang].cues(t) for t in x_te]
-                pred = [decide(p, c, policy["urgent_threshold"], policy["complex_cues_lift"], policy["cue_floor"])
-                        for p, c in zip(_proba(pipe, x_te), cues_te)]
-                info["test"] = scores(y_te, pred, LABELS[task])
-            else:
-                info["test"] = info["test_model_only"]
+            _score_test(task, info, pipe, oof[chosen], pool, x, y, x_te, y_te, nets[lang])
             log(f"  {task:<9}{lang}  kept {chosen}; test macro-F1 {info['test']['macro_f1']:.3f}")
             artefact.save(_slim(pipe), folder, lang, meta)
             meta["languages"][lang] = info
+            # The fast model: TF-IDF alone, whatever the cross-validation preferred, for
+            # archives where the sentence encoders' cost (USE ~3 ms, MiniLM ~5 ms a
+            # message) is what limits throughput. Same data, same procedure, its own test.
+            fast = build_pipeline(FAST_VARIANT).fit(x, y)
+            fast_info = {"variant": FAST_VARIANT, "train_n": len(pool), "test_n": len(test),
+                         "cv_chosen": variants[FAST_VARIANT],
+                         "test_model_only": scores(y_te, list(fast.predict(x_te)), LABELS[task])}
+            _score_test(task, fast_info, fast, oof[FAST_VARIANT], pool, x, y, x_te, y_te, nets[lang])
+            log(f"  {task:<9}{lang}  fast {FAST_VARIANT}; test macro-F1 {fast_info['test']['macro_f1']:.3f}")
+            artefact.save(_slim(fast), folder, f"{lang}{FAST_SUFFIX}", meta)
+            meta.setdefault("fast", {})[lang] = fast_info
         artefact.write_metadata(folder, meta)
         write_model_card(folder, meta)
         summary[task] = {lang: meta["languages"][lang]["test"]["macro_f1"] for lang in LANGS}
@@ -182,6 +199,20 @@ def write_model_card(folder: Path, meta: dict) -> None:
         lines.append(markdown_scores(info["test"]))
         if "policy" in info:
             lines += ["", "The model alone, without the safety net:", "", markdown_scores(info["test_model_only"])]
+    for lang, info in meta.get("fast", {}).items():
+        if lang == next(iter(meta["fast"])):
+            lines += ["", "## The fast model", "",
+                      f"`Coach(triage_models=\"fast\")` and `coach batch --fast` use a second pipeline per "
+                      f"language: {info['variant']} alone, fitted on the same messages by the same procedure, "
+                      "without the sentence encoders that cost most of a triage (see the README's benchmark "
+                      "table). It trades accuracy for throughput; the figures below say how much."]
+        lines += ["", f"### Fast model, test, {lang} (cross-validated macro-F1 "
+                  f"{info['cv_chosen']['macro_f1']:.3f})", ""]
+        if "policy" in info:
+            p = info["policy"]
+            lines += [f"Urgent policy chosen on dev as above: cue floor {p['cue_floor']}, urgent threshold "
+                      f"{p['urgent_threshold']}, complex cues lift routine: {p['complex_cues_lift']}.", ""]
+        lines.append(markdown_scores(info["test"]))
     lines += ["", "## Limits",
               "- The data is written by the project, not collected from clients: real messages are "
               "longer, vaguer and mix several problems; expect lower figures on them.",

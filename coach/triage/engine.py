@@ -20,6 +20,7 @@ from scipy import sparse
 from ..classify import artefact
 from ..classify.data import LABELS, TASKS
 from ..classify.encoders import PER_TEXT, SentenceEncoder, encode, encode_ahead
+from ..classify.features import FAST_SUFFIX
 from ..playbook import Playbook
 from ..results import Triage
 from .safety import SafetyNet
@@ -50,10 +51,10 @@ def _stop_words(lang: str) -> frozenset[str]:
 class _Model:
     """One verified pipeline with what `reasons` needs: word features and weights."""
 
-    def __init__(self, folder: Path, lang: str):
-        self.pipe = artefact.load(folder, lang)
+    def __init__(self, folder: Path, lang: str, fast: bool = False):
+        self.pipe = artefact.load(folder, f"{lang}{FAST_SUFFIX}" if fast else lang)
         meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
-        self.info = meta["languages"][lang]
+        self.info = meta["fast" if fast else "languages"][lang]
         self.classes = list(self.pipe.classes_)
         names = self.pipe.named_steps["features"].get_feature_names_out()
         stop = _stop_words(lang)
@@ -103,9 +104,12 @@ class _Model:
 
 
 class Triager:
-    def __init__(self, models_dir: Path, playbooks: dict[str, Playbook]):
+    """`fast`: the TF-IDF-only models (see the model cards), for archives."""
+
+    def __init__(self, models_dir: Path, playbooks: dict[str, Playbook], fast: bool = False):
         self.models_dir = Path(models_dir)
         self.playbooks = playbooks
+        self.fast = fast
         self._models: dict[tuple[str, str], _Model] = {}
         self._nets: dict[str, SafetyNet] = {}
         self._lock = threading.Lock()
@@ -115,7 +119,7 @@ class Triager:
         if key not in self._models:
             with self._lock:
                 if key not in self._models:
-                    self._models[key] = _Model(self.models_dir / task, lang)
+                    self._models[key] = _Model(self.models_dir / task, lang, self.fast)
         return self._models[key]
 
     def _net(self, lang: str) -> SafetyNet:
