@@ -193,3 +193,15 @@ def test_patterns_matched_in_halves_find_what_whole_variants_find(lang, monkeypa
         assert a == [(f.category, f.start, f.end) for f in whole.check(text)], text
         flagged += bool(a)
     assert flagged > 200
+
+
+def test_warm_up_loads_what_a_first_stretched_word_would_wait_for():
+    """A server's first "soooorry" must not pay for loading the normalisation tables and
+    the English lemma list (about 20 ms, once): `warm_up` loads them."""
+    import subprocess
+    import sys
+
+    code = ("from coach import Coach; from coach import text, nlp; Coach().warm_up(); "
+            "print(text._tables.cache_info().currsize, nlp._english_lemmas.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["1", "1"]
