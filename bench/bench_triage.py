@@ -1,15 +1,14 @@
 """Speed of Coach.triage on one core: p50/p99 latency and messages per second.
 
-Measured twice: with the models as trained (whatever encoders `coach train` kept) and
-with TF-IDF-only pipelines fitted here on the same data, so the cost of the encoders
-is visible. Run as `python bench/bench_triage.py [--n N]`.
+Measured twice: with the accurate models (whatever encoders `coach train` kept) and with
+the fast ones (`Coach(triage_models="fast")`: TF-IDF alone), so the cost of the
+encoders is visible. Run as `python bench/bench_triage.py [--n N]`.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import platform
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,28 +36,6 @@ def _run(coach, by_lang, label):
               f"{_pct(lat, .99) * 1e3:>9.2f}")
 
 
-def _tfidf_only_models(folder: Path) -> None:
-    """Fit TF-IDF-only pipelines beside the real metadata (same policy, same data)."""
-    import json
-    import shutil
-
-    from coach.classify import artefact
-    from coach.classify.data import TASKS, load_messages, split_of
-    from coach.classify.features import build_pipeline
-
-    rows = load_messages(ROOT / "data/messages.jsonl")
-    for task in TASKS:
-        meta = json.loads((ROOT / "models" / task / "metadata.json").read_text())
-        dst = folder / task
-        dst.mkdir(parents=True)
-        for lang in ("en", "ru"):
-            pool = [r for r in rows if r["lang"] == lang and split_of(r["id"]) != "test"]
-            pipe = build_pipeline("tfidf").fit([r["text"] for r in pool], [r[task] for r in pool])
-            artefact.save(pipe, dst, lang, meta)
-        artefact.write_metadata(dst, meta)
-        shutil.copy(ROOT / "models" / task / "MODEL_CARD.md", dst)
-
-
 def main() -> None:
     import torch
 
@@ -79,9 +56,7 @@ def main() -> None:
     coach.triage("прогрев")
     print(f"(first triage, models and encoders loaded: {time.perf_counter() - t0:.1f} s)")
     _run(coach, by_lang, "as trained (chosen encoders)")
-    with tempfile.TemporaryDirectory() as tmp:
-        _tfidf_only_models(Path(tmp))
-        _run(Coach(models=tmp), by_lang, "TF-IDF only (no encoders)")
+    _run(Coach(triage_models="fast"), by_lang, "fast (TF-IDF only, no encoders)")
 
 
 if __name__ == "__main__":
