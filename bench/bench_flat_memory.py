@@ -6,10 +6,12 @@
    XLSX) by `coach.batch._finish`, peak memory per format, each in a fresh process.
 3. Processing: the real job (`coach batch BIG.csv --kind quick --jobs 2`) run for a fixed
    time on the same file, the memory of its whole process tree sampled against the rows
-   done. At about 200 rows a second the whole file would take over an hour, so the job is
-   stopped; what this stage shows is that memory stops growing once the models are loaded.
+   done. With the accurate models (about 200 rows a second) the whole file would take over
+   an hour, so the job is stopped after `--seconds`; with `--fast` (the TF-IDF-only
+   triage models) it can run to the end, and then the output's rows are counted too.
 
-Run: `python bench/bench_flat_memory.py [--rows 1000000] [--seconds 180]`. Prints tables.
+Run: `python bench/bench_flat_memory.py [--rows 1000000] [--seconds 180] [--fast]
+[--skip-io]`. Prints tables.
 """
 from __future__ import annotations
 
@@ -100,26 +102,35 @@ def stage_writing(tmp: Path, rows: int) -> list[tuple[str, float, float]]:
     return out
 
 
-def stage_processing(path: Path, tmp: Path, seconds: float, jobs: int) -> list[tuple[float, int, float]]:
+def stage_processing(path: Path, tmp: Path, seconds: float, jobs: int,
+                     fast: bool = False) -> tuple[list[tuple[float, int, float]], int | None]:
+    """Samples (seconds, rows journalled, MiB of the process tree), and the output's row
+    count if the job finished within `seconds` (else None)."""
     dst = tmp / "processed.csv"
     journal = tmp / "processed.csv.part.jsonl"
     proc = subprocess.Popen([PY, "-m", "coach.cli", "batch", str(path), "-o", str(dst), "--kind", "quick",
-                             "--jobs", str(jobs), "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+                             "--jobs", str(jobs), "--quiet", *(["--fast"] if fast else [])], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     samples = []
     t0 = time.perf_counter()
     try:
         while time.perf_counter() - t0 < seconds and proc.poll() is None:
             time.sleep(10)
+            if proc.poll() is not None:
+                break
             done = 0
             if journal.exists():
                 with journal.open("rb") as fh:
                     done = sum(1 for _ in fh)
             samples.append((time.perf_counter() - t0, done, sum(_rss_mib(p) for p in _tree(proc.pid))))
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
         proc.wait()
-    return samples
+    if proc.returncode != 0 or not dst.exists():
+        return samples, None
+    with dst.open(encoding="utf-8", newline="") as fh:
+        return samples, sum(1 for _ in csv.reader(fh)) - 1
 
 
 def main() -> int:
@@ -127,21 +138,28 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--seconds", type=float, default=180)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--fast", action="store_true", help="the job uses the fast triage models")
+    ap.add_argument("--skip-io", action="store_true", help="only the processing stage")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         big = tmp / "big.csv"
         write_input(big, args.rows)
         print(f"input: {args.rows:,} rows, {big.stat().st_size / 2**20:,.0f} MiB CSV\n")
-        print("| reading: rows read | resident MiB |\n|---|---|")
-        for n, mib in stage_reading(big, args.rows):
-            print(f"| {n:,} | {mib:,.0f} |")
-        print("\n| writing 1 journal -> format | seconds | peak MiB |\n|---|---|---|")
-        for fmt, secs, peak in stage_writing(tmp, args.rows):
-            print(f"| {fmt} | {secs:,.1f} | {peak:,.0f} |")
-        print(f"\n| processing ({args.jobs} jobs): seconds | rows done | MiB, all processes |\n|---|---|---|")
-        for secs, done, mib in stage_processing(big, tmp, args.seconds, args.jobs):
+        if not args.skip_io:
+            print("| reading: rows read | resident MiB |\n|---|---|")
+            for n, mib in stage_reading(big, args.rows):
+                print(f"| {n:,} | {mib:,.0f} |")
+            print("\n| writing 1 journal -> format | seconds | peak MiB |\n|---|---|---|")
+            for fmt, secs, peak in stage_writing(tmp, args.rows):
+                print(f"| {fmt} | {secs:,.1f} | {peak:,.0f} |")
+        samples, written = stage_processing(big, tmp, args.seconds, args.jobs, args.fast)
+        print(f"\n| processing ({args.jobs} jobs{', --fast' * args.fast}): seconds | rows done | MiB, all processes |"
+              "\n|---|---|---|")
+        for secs, done, mib in samples:
             print(f"| {secs:,.0f} | {done:,} | {mib:,.0f} |")
+        print(f"\njob finished: {written:,} output rows for {args.rows:,} input rows" if written is not None
+              else f"\njob stopped after {args.seconds:,.0f} s (not finished)")
     print(f"\nthis process's own peak: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
     return 0
 
