@@ -99,13 +99,14 @@ class Coach:
             with self._lock:
                 checker = self._checkers.get(lang)
                 if checker is None:
-                    from .nlp import pipeline
+                    from .nlp import lock, pipeline
                     from .rules.checker import shared
                     from .rules.model import PhraseModel
 
                     checker = shared(lang)
                     if self.learned:
-                        model = PhraseModel.load(self.models_dir / "checker", lang, pipeline(lang).vocab.strings)
+                        with lock(lang):   # the model's feature strings are permanent
+                            model = PhraseModel.load(self.models_dir / "checker", lang, pipeline(lang).vocab.strings)
                         checker = checker.with_model(model)
                     self._checkers[lang] = checker
         return checker

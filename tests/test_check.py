@@ -205,3 +205,34 @@ def test_warm_up_loads_what_a_first_stretched_word_would_wait_for():
             "print(text._tables.cache_info().currsize, nlp._english_lemmas.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["1", "1"]
+
+
+def test_checks_inside_memory_zones_equal_checks_outside_and_leave_no_strings(coach, monkeypatch):
+    """Past `PERMANENT_WORDS` new strings, texts are processed inside spaCy memory zones
+    so a long job stays flat. Findings, reviews and suggestions must not change, and the
+    vocabulary must not keep a zone's new words."""
+    import json
+    from pathlib import Path
+
+    from coach import nlp
+
+    data = Path(__file__).parents[1] / "data"
+    texts = [json.loads(line)["text"] for name in ("drafts_dev.jsonl", "messages.jsonl")
+             for line in (data / name).open(encoding="utf-8")]
+
+    def run():
+        found = [[(f.category, f.rule, f.start, f.end) for f in coach.check(t)] for t in texts]
+        reviews = [coach.review(t).to_dict() for t in texts[:40]]
+        suggestions = [[s.text for s in coach.suggest(t)] for t in texts[-40:]]
+        return found, reviews, suggestions
+
+    monkeypatch.setattr(nlp, "_ZONES_FROM", {"en": 10**12, "ru": 10**12})   # never in a zone
+    outside = run()
+    monkeypatch.setattr(nlp, "_ZONES_FROM", {"en": 0, "ru": 0})             # always in a zone
+    assert run() == outside
+    assert sum(map(len, outside[0])) > 300
+    sizes = {lang: len(nlp.pipeline(lang).vocab.strings) for lang in nlp.LANGS}
+    for i in range(200):
+        coach.check(f"Sorry for any inconvenience, order QX{i * 7919}Z, call 0{i:010d}.", lang="en")
+        coach.check(f"Приносим извинения, заказ ЖК{i * 7919}Щ, звоните 8{i:010d}.", lang="ru")
+    assert {lang: len(nlp.pipeline(lang).vocab.strings) for lang in nlp.LANGS} == sizes

@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..nlp import pipeline
+from ..nlp import pipeline, processing
 from ..rules.checker import Checker
 from ..rules.pack import CUE_REQUIRED, load_rules
 
@@ -55,9 +55,10 @@ class MoveFinder:
 
     def _content_lemmas(self, text: str) -> frozenset[str]:
         """Lemmas that carry what a text is about: no stop words, digits or short words."""
-        return frozenset(t.lemma_ for t in self.nlp(text)
-                         if t.is_alpha and len(t.text) > 2 and t.lemma_ not in self._stop
-                         and t.lower_ not in self._stop)
+        with processing(self.lang) as nlp:
+            return frozenset(t.lemma_ for t in nlp(text)
+                             if t.is_alpha and len(t.text) > 2 and t.lemma_ not in self._stop
+                             and t.lower_ not in self._stop)
 
     def find(self, draft: str, context: str | None = None, names: tuple[str, ...] = ()) -> dict:
         """{move: [Move...]} for the moves present; `restate` is judged only with a

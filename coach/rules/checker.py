@@ -20,7 +20,7 @@ from spacy.attrs import LEMMA, LOWER
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from ..nlp import clause_break_flag, lemmatizer, pipeline
+from ..nlp import clause_break_flag, lemmatizer, lock, pipeline, processing
 from ..results import Finding
 from ..text import normalise, quoted_regions
 from .pack import Rule, load_rules
@@ -51,7 +51,6 @@ class Checker:
         self._learned = _learned_messages()[lang] if model is not None else {}
         self.nlp = pipeline(lang)
         self.lemmas = lemmatizer(lang)
-        self._break = clause_break_flag(lang)
         self.rules = list(rules) if rules is not None else load_rules(lang)
         neg = _negation()
         self._negators = frozenset(neg[lang])
@@ -64,8 +63,9 @@ class Checker:
         self._keys: dict[int, tuple[int, bool]] = {}
         # split patterns' halves: match id -> (the pattern's own id, is it the first half)
         self._halves: dict[int, tuple[int, bool]] = {}
-        self._lock = threading.Lock()
-        self._compile()
+        with lock(lang):    # compiled strings must be permanent: never inside another thread's zone
+            self._break = clause_break_flag(lang)
+            self._compile()
 
     # -- building -------------------------------------------------------------------
     def _tokens_of(self, word: str) -> list[dict]:
@@ -219,10 +219,11 @@ class Checker:
     def check(self, text: str) -> list[Finding]:
         """Findings in `text` (a non-empty str), ordered by position.
 
-        Serialised by a lock: spaCy's tokenizer cache and matchers are not documented as
-        thread-safe, and a check costs well under a millisecond, so the app's worker
-        threads lose nothing by taking turns."""
-        with self._lock:
+        Inside `coach.nlp.processing`: serialised per language (spaCy's tokenizer, vocabulary
+        and matchers are not thread-safe, and a check costs well under a millisecond, so
+        the app's worker threads lose nothing by taking turns), and in a memory zone, so
+        the words a draft adds to the vocabulary are freed after it."""
+        with processing(self.lang):
             return self._check(text)
 
     def _check(self, text: str) -> list[Finding]:

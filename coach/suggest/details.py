@@ -15,7 +15,7 @@ from importlib import resources
 import yaml
 from spacy.matcher import Matcher, PhraseMatcher
 
-from ..nlp import lemmatizer, pipeline
+from ..nlp import lemmatizer, lock, pipeline, processing
 
 CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 
@@ -94,7 +94,11 @@ class DetailFinder:
     def __init__(self, lang: str):
         self.lang = lang
         self.nlp = pipeline(lang)
-        lex = lexicon(lang)
+        with lock(lang):    # the matchers' strings are permanent: not inside another thread's zone
+            self._build(lexicon(lang))
+
+    def _build(self, lex: dict) -> None:
+        lang = self.lang
         self._species = {lemma: kind for kind, words in lex["species"].items()
                          for lemma in (lemmatizer(lang).lemma(w) for w in words)}
         self._when = PhraseMatcher(self.nlp.vocab, attr="LOWER")
@@ -109,12 +113,13 @@ class DetailFinder:
                                    {"LEMMA": {"IN": lex.get("name_owns", [])}}]])
 
     def find(self, message: str, pet_name: str | None = None) -> Details:
-        doc = self.nlp(message)
-        species = next((self._species[t.lemma_] for t in doc if t.lemma_ in self._species), "pet")
-        spans = sorted(((e - s, s, e) for _, s, e in self._when(doc)), reverse=True)
-        when = doc[spans[0][1]:spans[0][2]].text.lower() if spans else None
-        pet = pet_name.strip() if pet_name and pet_name.strip() else self._name(doc)
-        return Details(self.lang, pet, species, when)
+        with processing(self.lang) as nlp:
+            doc = nlp(message)
+            species = next((self._species[t.lemma_] for t in doc if t.lemma_ in self._species), "pet")
+            spans = sorted(((e - s, s, e) for _, s, e in self._when(doc)), reverse=True)
+            when = doc[spans[0][1]:spans[0][2]].text.lower() if spans else None
+            pet = pet_name.strip() if pet_name and pet_name.strip() else self._name(doc)
+            return Details(self.lang, pet, species, when)
 
     def _name(self, doc) -> str | None:
         """The pet's name where the message makes it plain: "my dog Bella", "walked
